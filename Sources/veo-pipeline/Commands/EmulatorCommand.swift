@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "emulator", abstract: "TODO")
+    func run() async throws {}
+}

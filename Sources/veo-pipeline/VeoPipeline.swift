@@ -1,0 +1,24 @@
+import ArgumentParser
+import VeoCore
+
+@main
+struct VeoPipeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "veo-pipeline",
+        abstract: "Turn a YAML shot list into rendered video clips.",
+        discussion: """
+            Write a manifest of shots (prompts, reference images, first and last frames, variants, \
+            takes), check it, see the plan and its estimated cost, then render it against the \
+            provider's video API or the bundled emulator.
+
+            Examples:
+              veo-pipeline validate pipelines/demo.yaml
+              veo-pipeline plan pipelines/demo.yaml
+              veo-pipeline run pipelines/demo.yaml --emulate
+              VEO_API_KEY=sk-... veo-pipeline run shots.yaml --out renders/trailer
+              veo-pipeline emulator --port 8089
+            """,
+        version: VeoCoreVersion.string,
+        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, EmulatorCommand.self]
+    )
+}

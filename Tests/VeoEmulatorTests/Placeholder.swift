@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderEmu() { #expect(1 == 1) }
