@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 // MARK: - Contract between the API client and the rest of VeoCore (Execution).
 // The client implementation lives beside this file (VideoAPIClient.swift etc.).
