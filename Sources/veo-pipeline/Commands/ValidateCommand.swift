@@ -1,6 +1,64 @@
 import ArgumentParser
+import Foundation
+import VeoCore
 
 struct ValidateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "TODO")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check manifests and report every problem with its file:line:column.",
+        discussion: """
+            Parses each manifest with libyaml, checks every rule (fields, models, sizes and \
+            seconds, images, frame references, variables, cycles) and prints all problems, not \
+            just the first, like a compiler. Nothing is sent anywhere and nothing costs money.
+
+            Exit status: 0 when every manifest is valid (warnings allowed), 65 when any has an \
+            error, 64 on bad usage.
+
+            Examples:
+              veo-pipeline validate pipelines/demo.yaml
+              veo-pipeline validate shots/*.yaml
+              veo-pipeline validate shots.yaml --format json   # for editors and CI
+            """)
+
+    @Argument(help: ArgumentHelp("Manifest files to check.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: "Output format: text (diagnostics on stderr) or json (on stdout).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one manifest file") }
+    }
+
+    func run() async throws {
+        let images = ImageFileChecker()
+        var all: [Diagnostic] = []
+        var invalid = false
+        for file in files {
+            let result = ManifestLoader.load(file: file, images: images)
+            all += result.diagnostics
+            if !result.isValid || (strict && result.diagnostics.contains { $0.severity == .warning }) { invalid = true }
+            switch format {
+            case .text:
+                DiagnosticRenderer.printToStderr(result)
+                if result.isValid, let plan = result.plan {
+                    let warnings = result.diagnostics.count { $0.severity == .warning }
+                    Terminal.writeStdout("\(file): valid: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")"
+                        + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "") + "\n")
+                } else {
+                    let errors = result.diagnostics.count { $0.severity == .error }
+                    Terminal.writeStderr("\(file): invalid: \(errors) error\(errors == 1 ? "" : "s")\n")
+                }
+            case .json:
+                break
+            }
+        }
+        if format == .json {
+            Terminal.writeStdout(String(decoding: DiagnosticRenderer.json(all, files: files), as: UTF8.self) + "\n")
+        }
+        if invalid { throw Exit.invalidManifest }
+    }
 }

@@ -1,0 +1,95 @@
+public import Foundation
+
+/// The text of source files, kept to show the offending line under a diagnostic.
+public struct SourceTexts: Sendable {
+    private var lines: [String: [Substring]] = [:]
+
+    public init() {}
+
+    public mutating func add(file: String, text: String) {
+        lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// The 1-based line of a file, without its line break.
+    public func line(_ number: Int, of file: String) -> String? {
+        guard let fileLines = lines[file], number >= 1, number <= fileLines.count else { return nil }
+        var line = fileLines[number - 1]
+        if line.hasSuffix("\r") { line = line.dropLast() }
+        return String(line)
+    }
+}
+
+/// Renders diagnostics as text (like a compiler) or JSON (for editors and CI).
+public struct DiagnosticRenderer: Sendable {
+    public var sources: SourceTexts
+    public var useColor: Bool
+
+    public init(sources: SourceTexts, useColor: Bool) {
+        self.sources = sources
+        self.useColor = useColor
+    }
+
+    /// `path:line:col: error: message`, then the source line and a caret under the column.
+    public func render(_ diagnostic: Diagnostic) -> String {
+        var out = renderOne(diagnostic)
+        for note in diagnostic.notes {
+            out += renderOne(note)
+        }
+        return out
+    }
+
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.map(render).joined()
+    }
+
+    private func renderOne(_ d: Diagnostic) -> String {
+        let severity: String
+        switch d.severity {
+        case .error: severity = paint("error:", "1;31")
+        case .warning: severity = paint("warning:", "1;35")
+        case .note: severity = paint("note:", "1;36")
+        }
+        var out = ""
+        if let location = d.location {
+            out += paint("\(location):", "1") + " "
+        }
+        out += "\(severity) \(paint(d.message, "1"))\n"
+        if let location = d.location, let line = sources.line(location.position.line, of: location.file) {
+            out += line + "\n"
+            // Keep tabs so the caret lines up under the same character.
+            let prefix = line.prefix(max(0, location.position.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+            out += prefix + paint("^", "1;32") + "\n"
+        }
+        return out
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// The same diagnostics as a JSON document: `{"diagnostics": [...], "errors": N, "warnings": N}`.
+    public static func json(_ diagnostics: [Diagnostic], files: [String]) -> Data {
+        func object(_ d: Diagnostic) -> [String: Any] {
+            var o: [String: Any] = ["severity": d.severity.rawValue, "message": d.message]
+            if let l = d.location {
+                o["file"] = l.file
+                o["line"] = l.position.line
+                o["column"] = l.position.column
+            } else {
+                o["file"] = NSNull()
+                o["line"] = NSNull()
+                o["column"] = NSNull()
+            }
+            o["notes"] = d.notes.map(object)
+            return o
+        }
+        let root: [String: Any] = [
+            "files": files,
+            "valid": !diagnostics.contains { $0.severity == .error },
+            "errors": diagnostics.count { $0.severity == .error },
+            "warnings": diagnostics.count { $0.severity == .warning },
+            "diagnostics": diagnostics.map(object),
+        ]
+        return (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    }
+}

@@ -1,0 +1,42 @@
+/// Loads, decodes and plans a manifest file, collecting every diagnostic on the way.
+public struct ManifestLoadResult: Sendable {
+    public var file: String
+    public var manifest: Manifest?
+    /// Set when the manifest is valid (no errors).
+    public var plan: Plan?
+    public var diagnostics: [Diagnostic]
+    /// The file's text, for rendering source lines under diagnostics.
+    public var sources: SourceTexts
+
+    public var isValid: Bool { plan != nil && !diagnostics.contains { $0.severity == .error } }
+}
+
+public enum ManifestLoader {
+    /// YAML → Manifest → Plan. Never throws: every problem is a diagnostic.
+    public static func load(
+        file path: String, yaml: YAMLLoader = YAMLLoader(), options: Planner.Options = Planner.Options(),
+        images: ImageFileChecker = ImageFileChecker()
+    ) -> ManifestLoadResult {
+        var sources = SourceTexts()
+        let document: YAMLDocument
+        do {
+            let bytes = try YAMLLoader.read(file: path)
+            sources.add(file: path, text: String(decoding: bytes, as: UTF8.self))
+            document = try yaml.load(bytes: bytes, file: path)
+        } catch {
+            return ManifestLoadResult(file: path, manifest: nil, plan: nil, diagnostics: [error.diagnostic], sources: sources)
+        }
+        let (manifest, decodeDiagnostics) = ManifestDecoder.decode(document)
+        var diagnostics = decodeDiagnostics
+        var plan: Plan?
+        if let manifest {
+            let planned = Planner.plan(manifest, options: options, images: images)
+            diagnostics += planned.diagnostics
+            // A plan from a manifest with decode errors would silently drop the broken parts.
+            if !decodeDiagnostics.contains(where: { $0.severity == .error }) { plan = planned.plan }
+        }
+        var bag = DiagnosticBag()
+        bag.append(contentsOf: diagnostics)
+        return ManifestLoadResult(file: path, manifest: manifest, plan: plan, diagnostics: bag.sorted, sources: sources)
+    }
+}

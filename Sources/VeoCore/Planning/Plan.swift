@@ -1,0 +1,101 @@
+/// Where a job's input image comes from.
+public enum InputSource: Sendable, Hashable {
+    /// A local file: absolute path, and the path as written in the manifest.
+    case file(path: String, written: String)
+    /// An http(s) URL, passed to the provider as is.
+    case url(String)
+    /// A frame of an upstream job's clip.
+    case frame(job: String, frame: FramePosition)
+
+    /// Short text for tables: `assets/lion.jpg`, `https://…`, `savanna:last`.
+    public var summary: String {
+        switch self {
+        case .file(_, let written): written
+        case .url(let url): url
+        case .frame(let job, let frame): "\(job):\(frame.rawValue)"
+        }
+    }
+}
+
+/// An input image of a job and the role it plays.
+public struct PlannedInput: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable, Codable {
+        case reference
+        case firstFrame = "first_frame"
+        case lastFrame = "last_frame"
+    }
+
+    public var role: Role
+    public var source: InputSource
+}
+
+/// One generation: a shot, in one variant, one take.
+public struct PlannedJob: Sendable, Identifiable {
+    /// `savanna`, `hero/final`, `hero/final#2`.
+    public var id: String
+    public var shot: String
+    public var variant: String?
+    public var take: Int
+    public var model: VideoModel
+    /// The prompt with `${vars}` expanded.
+    public var prompt: String
+    public var seconds: Int
+    public var size: VideoSize
+    /// In the order the provider receives them: first frame then last frame, or the references.
+    public var inputs: [PlannedInput]
+    /// Jobs that must finish first (frame sources, then `after`), without repeats.
+    public var dependencies: [String]
+    /// Where the shot (or variant) is written.
+    public var position: SourcePosition
+
+    public static func makeID(shot: String, variant: String?, take: Int) -> String {
+        var id = shot
+        if let variant { id += "/\(variant)" }
+        if take > 1 { id += "#\(take)" }
+        return id
+    }
+}
+
+/// The DAG of jobs a run executes, in a valid order (every job after its dependencies).
+public struct Plan: Sendable {
+    public var manifestFile: String
+    public var manifestDirectory: String
+    public var name: String
+    public var jobs: [PlannedJob]
+    private var index: [String: Int]
+
+    public init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob]) {
+        self.manifestFile = manifestFile
+        self.manifestDirectory = manifestDirectory
+        self.name = name
+        self.jobs = jobs
+        var index: [String: Int] = [:]
+        index.reserveCapacity(jobs.count)
+        for (i, job) in jobs.enumerated() { index[job.id] = i }
+        self.index = index
+    }
+
+    public func job(_ id: String) -> PlannedJob? {
+        index[id].map { jobs[$0] }
+    }
+
+    public var totalSeconds: Int { jobs.reduce(0) { $0 + $1.seconds } }
+
+    /// Jobs that depend on each job.
+    public var dependents: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for job in jobs {
+            for dependency in job.dependencies { result[dependency, default: []].append(job.id) }
+        }
+        return result
+    }
+
+    /// The longest chain of jobs, counted in jobs (1 for a plan without edges).
+    public var depth: Int {
+        var depthOf: [String: Int] = [:]
+        for job in jobs {
+            depthOf[job.id] = 1 + (job.dependencies.compactMap { depthOf[$0] }.max() ?? 0)
+        }
+        return depthOf.values.max() ?? 0
+    }
+}

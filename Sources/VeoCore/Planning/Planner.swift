@@ -1,0 +1,422 @@
+import Foundation
+
+/// Checks a decoded manifest's cross-field rules and expands it into a DAG of jobs
+/// (shots × variants × takes), in an order where every job follows its dependencies.
+public struct Planner {
+    public struct Options: Sendable {
+        /// Check that local images exist and are PNG, JPEG or WebP.
+        public var checkFiles = true
+        /// Warn when a reference image's aspect ratio differs from the job's size by more than this.
+        public var aspectTolerance = 0.03
+        public init() {}
+    }
+
+    let manifest: Manifest
+    let options: Options
+    let images: ImageFileChecker
+    private var diagnostics: [Diagnostic] = []
+    private var seenDiagnostics: Set<Diagnostic> = []
+
+    public init(manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker()) {
+        self.manifest = manifest
+        self.options = options
+        self.images = images
+    }
+
+    /// The plan (nil when there are errors) and every diagnostic found.
+    public static func plan(_ manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker())
+        -> (plan: Plan?, diagnostics: [Diagnostic])
+    {
+        var planner = Planner(manifest: manifest, options: options, images: images)
+        let plan = planner.build()
+        return (planner.diagnostics.contains { $0.severity == .error } ? nil : plan, planner.diagnostics)
+    }
+
+    // MARK: - Building
+
+    private struct Edge {
+        var from: String  // the dependent job
+        var to: String  // the job it waits for
+        var position: SourcePosition
+        var what: String  // "first_frame", "after"…
+    }
+
+    mutating func build() -> Plan {
+        // Shots by id; duplicates reported once each.
+        var shotsByID: [String: Shot] = [:]
+        shotsByID.reserveCapacity(manifest.shots.count)
+        for shot in manifest.shots {
+            if let first = shotsByID[shot.id.value] {
+                error("duplicate shot id '\(shot.id.value)'", shot.id.position,
+                      notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(first.id.position))])
+            } else {
+                shotsByID[shot.id.value] = shot
+            }
+        }
+        let shotIDs = manifest.shots.map(\.id.value)
+
+        var jobs: [PlannedJob] = []
+        var edges: [Edge] = []
+        var claimed = Set<String>()
+        for shot in manifest.shots where claimed.insert(shot.id.value).inserted {
+            let variants: [Variant?] = shot.variants.isEmpty ? [nil] : shot.variants.map { $0 }
+            // `after`: every job of the named shot.
+            var afterJobs: [(String, SourcePosition)] = []
+            for name in shot.after {
+                if name.value == shot.id.value {
+                    error("shot '\(name.value)' cannot come after itself", name.position)
+                } else if let target = shotsByID[name.value] {
+                    afterJobs += Self.jobIDs(of: target).map { ($0, name.position) }
+                } else {
+                    error("'after' names unknown shot '\(name.value)'\(Suggest.didYouMean(name.value, shotIDs))", name.position)
+                }
+            }
+            for variant in variants {
+                let fields = manifest.defaults.overlaid(by: shot.fields).overlaid(by: variant?.fields ?? JobFields())
+                let owner = variant.map { "variant '\($0.id.value)' of shot '\(shot.id.value)'" } ?? "shot '\(shot.id.value)'"
+                let ownerPosition = variant?.position ?? shot.position
+                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotsByID: shotsByID, shotIDs: shotIDs)
+                else { continue }
+                for take in 1...shot.takeCount {
+                    let id = PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take)
+                    var dependencies: [String] = []
+                    for (input, position, what) in resolved.frameEdges where !dependencies.contains(input) {
+                        dependencies.append(input)
+                        edges.append(Edge(from: id, to: input, position: position, what: what))
+                    }
+                    for (after, position) in afterJobs where !dependencies.contains(after) {
+                        dependencies.append(after)
+                        edges.append(Edge(from: id, to: after, position: position, what: "after"))
+                    }
+                    jobs.append(PlannedJob(
+                        id: id, shot: shot.id.value, variant: variant?.id.value, take: take, model: resolved.model,
+                        prompt: resolved.prompt, seconds: resolved.seconds, size: resolved.size, inputs: resolved.inputs,
+                        dependencies: dependencies, position: ownerPosition))
+                }
+            }
+        }
+        let ordered = order(jobs, edges: edges)
+        return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: ordered)
+    }
+
+    static func jobIDs(of shot: Shot) -> [String] {
+        let variants: [String?] = shot.variants.isEmpty ? [nil] : shot.variants.map(\.id.value)
+        return variants.flatMap { v in (1...shot.takeCount).map { PlannedJob.makeID(shot: shot.id.value, variant: v, take: $0) } }
+    }
+
+    private struct Resolved {
+        var model: VideoModel
+        var prompt: String
+        var seconds: Int
+        var size: VideoSize
+        var inputs: [PlannedInput]
+        var frameEdges: [(String, SourcePosition, String)]
+    }
+
+    /// The effective fields of one variant of a shot, checked.
+    private mutating func resolve(
+        _ f: JobFields, owner: String, at position: SourcePosition, shot: Shot, shotsByID: [String: Shot], shotIDs: [String]
+    ) -> Resolved? {
+        var ok = true
+        let model = f.model?.value ?? Manifest.defaultModel
+        let seconds = f.seconds?.value ?? Manifest.defaultSeconds
+        let size = f.size?.value ?? Manifest.defaultSize
+
+        // Prompt: present, variables defined, not empty once expanded.
+        var prompt = ""
+        if let p = f.prompt {
+            if let expanded = expand(p) {
+                prompt = expanded
+                if expanded.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    error("the prompt of \(owner) is empty after expanding variables", p.position)
+                    ok = false
+                }
+            } else {
+                ok = false
+            }
+        } else {
+            error("\(owner) has no 'prompt'", position)
+            ok = false
+        }
+
+        if size.is1080p && seconds != 8 {
+            let sizePosition = f.size?.position ?? position
+            var notes: [Diagnostic] = []
+            if let s = f.seconds { notes.append(.note("seconds is set to \(s.value) here", at: location(s.position))) }
+            error("size \(size.rawValue) (1080p) needs 'seconds: 8', but \(owner) has \(seconds) seconds\(f.seconds == nil ? " (the default)" : "")",
+                  sizePosition, notes: notes)
+            ok = false
+        }
+
+        if let refs = f.references, f.firstFrame != nil || f.lastFrame != nil {
+            let other = f.firstFrame ?? f.lastFrame!
+            error("'references' cannot be combined with 'first_frame'/'last_frame' in \(owner); use reference images or first and last frames",
+                  refs.position, notes: [.note("frame set here", at: location(other.position))])
+            ok = false
+        }
+        if let last = f.lastFrame, f.firstFrame == nil {
+            error("'last_frame' needs a 'first_frame' in \(owner)", last.position)
+            ok = false
+        }
+
+        var inputs: [PlannedInput] = []
+        var frameEdges: [(String, SourcePosition, String)] = []
+        var images: [(PlannedInput.Role, Located<ImageSpec>)] = []
+        if let first = f.firstFrame { images.append((.firstFrame, first)) }
+        if let last = f.lastFrame { images.append((.lastFrame, last)) }
+        for ref in f.references?.value ?? [] { images.append((.reference, ref)) }
+        for (role, image) in images {
+            switch image.value {
+            case .url(let url):
+                inputs.append(PlannedInput(role: role, source: .url(url)))
+            case .path(let written):
+                let absolute = written.hasPrefix("/") ? written : URL(fileURLWithPath: manifest.directory).appendingPathComponent(written).standardizedFileURL.path
+                inputs.append(PlannedInput(role: role, source: .file(path: absolute, written: written)))
+                if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: size, owner: owner) { ok = false }
+            case .frame(let ref):
+                guard let target = frameJob(ref, from: shot, shotsByID: shotsByID, shotIDs: shotIDs) else {
+                    ok = false
+                    continue
+                }
+                inputs.append(PlannedInput(role: role, source: .frame(job: target.id, frame: ref.frame)))
+                frameEdges.append((target.id, ref.position, role.rawValue))
+                if target.size.isPortrait != size.isPortrait {
+                    warning("\(owner) is \(size.rawValue) (\(size.aspectName)) but takes a frame of '\(target.id)', which is \(target.size.rawValue) (\(target.size.aspectName)); the provider advises matching aspect ratios",
+                            image.position)
+                }
+            }
+        }
+        return ok ? Resolved(model: model, prompt: prompt, seconds: seconds, size: size, inputs: inputs, frameEdges: frameEdges) : nil
+    }
+
+    /// The job a frame reference points at, or nil after reporting why not.
+    private mutating func frameJob(_ ref: FrameReference, from shot: Shot, shotsByID: [String: Shot], shotIDs: [String]) -> (id: String, size: VideoSize)? {
+        if ref.shot.value == shot.id.value {
+            error("shot '\(shot.id.value)' cannot take a frame of its own clip", ref.shot.position)
+            return nil
+        }
+        guard let target = shotsByID[ref.shot.value] else {
+            error("frame reference names unknown shot '\(ref.shot.value)'\(Suggest.didYouMean(ref.shot.value, shotIDs))", ref.shot.position)
+            return nil
+        }
+        var variantFields = JobFields()
+        var variantID: String?
+        if target.variants.isEmpty {
+            if let v = ref.variant {
+                error("shot '\(target.id.value)' has no variants, so 'variant: \(v.value)' cannot be used", v.position)
+                return nil
+            }
+        } else {
+            guard let v = ref.variant else {
+                error("shot '\(target.id.value)' has variants (\(target.variants.map(\.id.value).joined(separator: ", "))); say which with 'variant:'",
+                      ref.position)
+                return nil
+            }
+            guard let variant = target.variants.first(where: { $0.id.value == v.value }) else {
+                error("shot '\(target.id.value)' has no variant '\(v.value)'\(Suggest.didYouMean(v.value, target.variants.map(\.id.value)))", v.position)
+                return nil
+            }
+            variantFields = variant.fields
+            variantID = variant.id.value
+        }
+        let take = ref.take?.value ?? 1
+        if take > target.takeCount {
+            error("shot '\(target.id.value)' has \(target.takeCount) take\(target.takeCount == 1 ? "" : "s"), so there is no take \(take)",
+                  ref.take?.position ?? ref.position)
+            return nil
+        }
+        let size = manifest.defaults.overlaid(by: target.fields).overlaid(by: variantFields).size?.value ?? Manifest.defaultSize
+        return (PlannedJob.makeID(shot: target.id.value, variant: variantID, take: take), size)
+    }
+
+    private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: String) -> Bool {
+        switch images.check(path) {
+        case .missing:
+            error("image '\(written)' does not exist (looked for \(path))", position)
+            return false
+        case .directory:
+            error("image '\(written)' is a directory, not an image file", position)
+            return false
+        case .unreadable(let why):
+            error("cannot read image '\(written)': \(why)", position)
+            return false
+        case .notAnImage:
+            error("'\(written)' is not a PNG, JPEG or WebP image (checked by content, not by name)", position)
+            return false
+        case .ok(let info):
+            if let aspect = info.aspect {
+                let target = Double(size.width) / Double(size.height)
+                if abs(aspect - target) / target > options.aspectTolerance {
+                    warning("image '\(written)' is \(info.width!)x\(info.height!), whose aspect ratio differs from \(owner)'s size \(size.rawValue) (\(size.aspectName)); the provider advises matching them",
+                            position)
+                }
+            }
+            return true
+        }
+    }
+
+    // MARK: - Variables
+
+    /// `${name}` replaced by `vars[name]`; `$${` writes a literal `${`. Reports undefined names.
+    private mutating func expand(_ prompt: Located<String>) -> String? {
+        let text = prompt.value
+        guard text.contains("$") else { return text }
+        var result = ""
+        var ok = true
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if c == "$" {
+                let next = text.index(after: i)
+                if next < text.endIndex, text[next] == "$" {
+                    result.append("$")
+                    i = text.index(after: next)
+                    continue
+                }
+                if next < text.endIndex, text[next] == "{", let close = text[next...].firstIndex(of: "}") {
+                    let name = String(text[text.index(after: next)..<close])
+                    if let value = manifest.vars[name] {
+                        result += value.value
+                    } else {
+                        let known = manifest.vars.keys.sorted()
+                        let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
+                        error("undefined variable '${\(name)}' in prompt\(hint)", prompt.position)
+                        ok = false
+                    }
+                    i = text.index(after: close)
+                    continue
+                }
+            }
+            result.append(c)
+            i = text.index(after: i)
+        }
+        return ok ? result : nil
+    }
+
+    // MARK: - Order and cycles
+
+    /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
+    private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> [PlannedJob] {
+        var indexOf: [String: Int] = [:]
+        for (i, job) in jobs.enumerated() { indexOf[job.id] = i }
+        var indegree = [Int](repeating: 0, count: jobs.count)
+        var dependents = [[Int]](repeating: [], count: jobs.count)
+        for (i, job) in jobs.enumerated() {
+            for d in job.dependencies {
+                guard let j = indexOf[d] else { continue }
+                indegree[i] += 1
+                dependents[j].append(i)
+            }
+        }
+        // A min-heap on manifest index keeps the order stable and close to the file's.
+        var ready = Heap(jobs.indices.filter { indegree[$0] == 0 })
+        var ordered: [PlannedJob] = []
+        ordered.reserveCapacity(jobs.count)
+        while let i = ready.popMin() {
+            ordered.append(jobs[i])
+            for k in dependents[i] {
+                indegree[k] -= 1
+                if indegree[k] == 0 { ready.insert(k) }
+            }
+        }
+        if ordered.count < jobs.count {
+            reportCycles(jobs: jobs, remaining: Set(jobs.indices.filter { indegree[$0] > 0 }), indexOf: indexOf, edges: edges)
+        }
+        return ordered
+    }
+
+    private mutating func reportCycles(jobs: [PlannedJob], remaining: Set<Int>, indexOf: [String: Int], edges: [Edge]) {
+        var edgesFrom: [String: [Edge]] = [:]
+        for edge in edges { edgesFrom[edge.from, default: []].append(edge) }
+        var reportedShotCycles = Set<[String]>()
+        var done = Set<Int>()
+        for start in remaining.sorted() where !done.contains(start) {
+            // Walk dependencies within the remaining set until a job repeats: that closes a cycle.
+            var path: [Edge] = []
+            var visitedAt: [String: Int] = [:]
+            var current = jobs[start].id
+            while visitedAt[current] == nil {
+                visitedAt[current] = path.count
+                guard let edge = edgesFrom[current]?.first(where: { indexOf[$0.to].map(remaining.contains) ?? false }) else { break }
+                path.append(edge)
+                current = edge.to
+            }
+            guard let cycleStart = visitedAt[current] else { continue }
+            let cycle = Array(path[cycleStart...])
+            for edge in cycle { if let i = indexOf[edge.from] { done.insert(i) } }
+            guard !cycle.isEmpty else { continue }
+            // Takes and variants repeat the same shot-level cycle: report it once.
+            let shotCycle = cycle.map { jobs[indexOf[$0.from]!].shot }
+            let rotated = Self.canonicalRotation(shotCycle)
+            guard reportedShotCycles.insert(rotated).inserted else { continue }
+            let names = (cycle.map(\.from) + [cycle[0].from]).joined(separator: " → ")
+            let notes = cycle.map { edge in
+                Diagnostic.note("'\(edge.from)' waits for '\(edge.to)' (\(edge.what))", at: location(edge.position))
+            }
+            error("dependency cycle: \(names)", cycle[0].position, notes: notes)
+        }
+    }
+
+    static func canonicalRotation(_ items: [String]) -> [String] {
+        guard let minIndex = items.indices.min(by: { items[$0] < items[$1] }) else { return items }
+        return Array(items[minIndex...] + items[..<minIndex])
+    }
+
+    // MARK: - Diagnostics
+
+    func location(_ position: SourcePosition) -> SourceLocation {
+        SourceLocation(file: manifest.file, position: position)
+    }
+
+    private mutating func add(_ diagnostic: Diagnostic) {
+        if seenDiagnostics.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+    }
+
+    private mutating func error(_ message: String, _ position: SourcePosition, notes: [Diagnostic] = []) {
+        add(.error(message, at: location(position), notes: notes))
+    }
+
+    private mutating func warning(_ message: String, _ position: SourcePosition) {
+        add(.warning(message, at: location(position)))
+    }
+}
+
+/// A small binary min-heap of Ints.
+struct Heap {
+    private var items: [Int] = []
+
+    init(_ values: [Int]) {
+        for v in values { insert(v) }
+    }
+
+    mutating func insert(_ value: Int) {
+        items.append(value)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i] < items[parent] else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard !items.isEmpty else { return nil }
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count, items[l] < items[m] { m = l }
+                if r < items.count, items[r] < items[m] { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+}

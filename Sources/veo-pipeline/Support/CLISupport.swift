@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import VeoCore
+
+/// Exit codes, as documented in README.
+enum Exit {
+    static let failed = ExitCode(1)
+    /// EX_USAGE: bad flags.
+    static let usage = ExitCode(64)
+    /// EX_DATAERR: the manifest is invalid.
+    static let invalidManifest = ExitCode(65)
+    static let interrupted = ExitCode(130)
+}
+
+enum Terminal {
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour only on a terminal, and never when NO_COLOR is set or in CI.
+    static func useColor(forStderr: Bool) -> Bool {
+        let env = ProcessInfo.processInfo.environment
+        if env["NO_COLOR"] != nil || env["CI"] == "true" || env["TERM"] == "dumb" { return false }
+        return forStderr ? stderrIsTerminal : stdoutIsTerminal
+    }
+
+    static func writeStdout(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func writeStderr(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case json
+    case dot
+}
+
+extension DiagnosticRenderer {
+    /// Prints diagnostics to stderr, as a compiler does.
+    static func printToStderr(_ result: ManifestLoadResult) {
+        let renderer = DiagnosticRenderer(sources: result.sources, useColor: Terminal.useColor(forStderr: true))
+        Terminal.writeStderr(renderer.render(result.diagnostics))
+    }
+}
