@@ -1,0 +1,235 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+import VeoEmulator
+
+@testable import VeoCore
+
+// MARK: - A clock whose sleeps return at once and advance its time
+
+/// Every `sleep` records its duration, advances `now` to the deadline and returns immediately,
+/// so retry and polling logic runs in microseconds while seeing the durations it asked for.
+final class InstantClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
+
+    var now: Instant { Instant(offset: state.withLock { $0.now }) }
+    var minimumResolution: Duration { .nanoseconds(1) }
+    var sleeps: [Duration] { state.withLock { $0.sleeps } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try Task.checkCancellation()
+        state.withLock { state in
+            state.sleeps.append(max(.zero, deadline.offset - state.now))
+            state.now = max(state.now, deadline.offset)
+        }
+        await Task.yield()
+    }
+}
+
+// MARK: - Fixtures
+
+let testKey = "sk-test-SECRET-0123456789"
+
+/// A file that starts like an MP4 (`ftyp` at offset 4), then `size` bytes in total.
+func makeMP4(size: Int = 64 * 1024, in directory: String) throws -> String {
+    var bytes = [UInt8](repeating: 0, count: 4) + Array("ftypisom".utf8)
+    bytes[3] = 0x18
+    while bytes.count < size { bytes.append(UInt8(truncatingIfNeeded: bytes.count &* 31)) }
+    let path = directory + "/served.mp4"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+func makeTempDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "veo-api-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func sha256Hex(ofFile path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: out, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+}
+
+/// Fast policies for tests (the instant clock makes delays free anyway).
+func fastConfiguration(baseURL: String, key: String = testKey) -> VideoAPIClientConfiguration {
+    var configuration = VideoAPIClientConfiguration(baseURL: baseURL, apiKey: APIKey(key))
+    configuration.connectTimeout = .seconds(2)
+    configuration.requestTimeout = .seconds(5)
+    configuration.minimumPollInterval = .milliseconds(20)
+    configuration.random = { 0.5 }
+    return configuration
+}
+
+/// Runs `body` against a fresh emulator on a free loopback port, with a client using `clock`.
+func withEmulator<T: Sendable>(
+    faults: FaultPlan = FaultPlan(), renderSeconds: Double = 0.2, clock: any Clock<Duration> = InstantClock(),
+    adjust: (inout VideoAPIClientConfiguration) -> Void = { _ in },
+    _ body: (Emulator, VideoAPIClient, String) async throws -> T
+) async throws -> T {
+    let directory = try makeTempDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var configuration = EmulatorConfiguration()
+    configuration.port = 0
+    configuration.renderSeconds = renderSeconds
+    configuration.apiKey = testKey
+    configuration.faults = faults
+    configuration.serveFile = try makeMP4(in: directory)
+    configuration.storageDirectory = directory + "/storage"
+    let emulator = Emulator(configuration: configuration)
+    let baseURL = try await emulator.start()
+    var clientConfiguration = fastConfiguration(baseURL: baseURL)
+    adjust(&clientConfiguration)
+    do {
+        let result = try await VideoAPIClient.withClient(configuration: clientConfiguration, clock: clock) { client in
+            try await body(emulator, client, directory)
+        }
+        await emulator.stop()
+        return result
+    } catch {
+        await emulator.stop()
+        throw error
+    }
+}
+
+/// Expects `body` to throw a `VideoAPIError` and returns it; checks the key is not in its text.
+func expectAPIError(
+    _ body: () async throws -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) async throws -> VideoAPIError {
+    do {
+        try await body()
+    } catch let error as VideoAPIError {
+        #expect(!"\(error)".contains(testKey), sourceLocation: sourceLocation)
+        #expect(!String(reflecting: error).contains(testKey), sourceLocation: sourceLocation)
+        return error
+    }
+    Issue.record("expected a VideoAPIError, nothing was thrown", sourceLocation: sourceLocation)
+    throw CancellationError()
+}
+
+/// Files in `directory` other than the served fixture (temp files must never be left behind).
+func leftovers(in directory: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        .filter { $0 != "served.mp4" && $0 != "storage" && !$0.hasPrefix("img") }
+}
+
+// MARK: - A scripted raw HTTP server for what the emulator cannot do
+
+/// Answers every connection with `script(requestNumber)`: raw bytes to write, then closes the
+/// connection (or closes without writing when the script returns nil). Counts connections that
+/// sent data.
+final class ScriptedServer: Sendable {
+    let channel: any Channel
+    let requests: Mutex<Int>
+    var port: Int { channel.localAddress?.port ?? 0 }
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private final class Handler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let server: ScriptedServer.Box
+        let received = Mutex("")
+        init(server: ScriptedServer.Box) { self.server = server }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let chunk = String(buffer: unwrapInboundIn(data))
+            let text = received.withLock { $0 += chunk; return $0 }
+            // Answer once the whole request (head and Content-Length body) has arrived.
+            guard let headEnd = text.range(of: "\r\n\r\n") else { return }
+            let head = text[..<headEnd.lowerBound].lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            guard text[headEnd.upperBound...].utf8.count >= length else { return }
+            received.withLock { $0 = "" }
+            let number = server.next()
+            if let reply = server.script(number) {
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply))).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    final class Box: Sendable {
+        let count = Mutex(0)
+        let script: @Sendable (Int) -> String?
+        init(script: @escaping @Sendable (Int) -> String?) { self.script = script }
+        func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    }
+
+    let box: Box
+
+    init(script: @escaping @Sendable (Int) -> String?) async throws {
+        let box = Box(script: script)
+        self.box = box
+        self.requests = Mutex(0)
+        self.channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(server: box))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    var requestCount: Int { box.count.withLock { $0 } }
+
+    func stop() async { try? await channel.close() }
+}
+
+/// A port with nothing listening on it (bound then closed).
+func closedPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port ?? 1
+    try await channel.close()
+    return port
+}
+
+func withScriptedClient<T: Sendable>(
+    script: @escaping @Sendable (Int) -> String?, clock: InstantClock = InstantClock(),
+    adjust: (inout VideoAPIClientConfiguration) -> Void = { _ in },
+    _ body: (ScriptedServer, VideoAPIClient) async throws -> T
+) async throws -> T {
+    let server = try await ScriptedServer(script: script)
+    var configuration = fastConfiguration(baseURL: server.baseURL)
+    adjust(&configuration)
+    do {
+        let result = try await VideoAPIClient.withClient(configuration: configuration, clock: clock) { client in
+            try await body(server, client)
+        }
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+func httpResponse(_ status: String, headers: [String] = [], body: String = "") -> String {
+    var text = "HTTP/1.1 \(status)\r\n"
+    for header in headers { text += header + "\r\n" }
+    text += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+    return text
+}
