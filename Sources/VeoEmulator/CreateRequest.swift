@@ -119,7 +119,8 @@ enum CreateRequestParser {
             guard d.rounded() == d, abs(d) < 1000 else { throw badSeconds(JSONValue.number(d).text) }
             request.seconds = Int(d)
         case .string(let s)?:
-            guard let n = Int(s) else { throw badSeconds(s) }
+            // A numeric string exactly as the schema lists it: "4", "6" or "8".
+            guard s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber), let n = Int(s) else { throw badSeconds(s) }
             request.seconds = n
         default:
             throw .invalidType("seconds", expected: "an integer or a numeric string (4, 6 or 8)")
@@ -171,7 +172,12 @@ enum CreateRequestParser {
             return false
         }
         guard let first = rest.first, !"/?#".contains(first) else { return false }
-        return !rest.contains(where: \.isWhitespace)
+        return !rest.unicodeScalars.contains(where: isSpace)
+    }
+
+    /// Whitespace as the schema's regex (`\\s`, Python/ECMAScript flavour) sees it.
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 
     static func badSeconds(_ got: String) -> APIError {
@@ -190,7 +196,7 @@ enum CreateRequestParser {
                 "model",
                 "Invalid 'model': '\(r.model)'. Expected one of \(CreateRequest.models.joined(separator: ", ")).")
         }
-        guard !r.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !r.prompt.isEmpty else {
             throw .invalidValue("prompt", "'prompt' must not be empty.")
         }
         guard [4, 6, 8].contains(r.seconds) else { throw badSeconds(String(r.seconds)) }
@@ -263,7 +269,7 @@ enum CreateRequestParser {
         request.model = model
         request.prompt = prompt
         if let s = received.fields["seconds"] {
-            guard let n = Int(s.trimmingCharacters(in: .whitespaces)) else { throw badSeconds(s) }
+            guard s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber), let n = Int(s) else { throw badSeconds(s) }
             request.seconds = n
         }
         if let size = received.fields["size"] { request.size = size }

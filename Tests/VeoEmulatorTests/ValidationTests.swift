@@ -21,7 +21,7 @@ struct ValidationTests {
         Case(body: #"{"model":7,"prompt":"a cat"}"#, param: "model", code: "invalid_type"),
         Case(body: "{\(model)}", param: "prompt", code: "missing_required_parameter"),
         Case(body: #"{\#(model),"prompt":""}"#, param: "prompt", code: "invalid_value"),
-        Case(body: #"{\#(model),"prompt":"   "}"#, param: "prompt", code: "invalid_value"),
+        Case(body: #"{\#(model),"prompt":"a","seconds":" 6"}"#, param: "seconds", code: "invalid_value"),
         Case(body: #"{\#(model),"prompt":"a","seconds":5}"#, param: "seconds", code: "invalid_value"),
         Case(body: #"{\#(model),"prompt":"a","seconds":"10"}"#, param: "seconds", code: "invalid_value"),
         Case(body: #"{\#(model),"prompt":"a","seconds":"six"}"#, param: "seconds", code: "invalid_value"),
