@@ -1,6 +1,189 @@
 import ArgumentParser
+import Foundation
+import Logging
+import VeoCore
+import VeoEmulator
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "TODO")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Render a manifest: run its jobs against the video API, write the clips and a report.",
+        discussion: """
+            Validates the manifest, then runs each job as soon as the jobs it depends on are done, \
+            at most --concurrency at a time: submit, poll, download, verify with ffprobe. Clips go to \
+            <out>/clips/, the report to <out>/report.json, and every submission is recorded in \
+            <out>/journal.jsonl before it is polled.
+
+            Re-running is safe and cheap: a job whose request and input images are unchanged is \
+            taken from <out> with no API call; a job already submitted is resumed by its video id \
+            (never submitted twice); a submission whose answer was lost is reported, not re-sent. \
+            Ctrl-C stops submitting, writes the report and exits 130; run again to resume.
+
+            Needs VEO_API_KEY (not with --emulate). The server is --base-url, else VEO_BASE_URL, \
+            else the provider's production server. Requires ffmpeg/ffprobe.
+
+            Exit status: 0 all jobs succeeded, 1 a job failed or was skipped, 65 invalid manifest, \
+            64 usage error, 130 interrupted.
+
+            Examples:
+              veo-pipeline run pipelines/demo.yaml --emulate        # no key, no cost
+              VEO_API_KEY=... veo-pipeline run shots.yaml --out renders/trailer
+              veo-pipeline run shots.yaml --only hero --force       # re-render one shot
+            """)
+
+    @Argument(help: ArgumentHelp("The manifest.", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("Output folder (default: renders/<manifest name>).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("API server root, e.g. https://api.example.com (default: $VEO_BASE_URL or the provider's server).", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: "Jobs in flight at once.")
+    var concurrency = 4
+
+    @Option(help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
+    var pollInterval: Double?
+
+    @Option(help: ArgumentHelp("Seconds one job may take from submission to completion.", valueName: "seconds"))
+    var jobTimeout: Double = 1200
+
+    @Option(help: ArgumentHelp("At most this many create requests per minute.", valueName: "n"))
+    var requestsPerMinute: Int?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs or shots (and the upstream clips they need).", valueName: "job-or-shot"))
+    var only: [String] = []
+
+    @Flag(help: "Re-render the selected jobs even when their clips are cached (this is paid for again).")
+    var force = false
+
+    @Flag(help: "Stop starting jobs after the first failure.")
+    var failFast = false
+
+    @Flag(help: "Submit again jobs whose earlier submission got no answer (may pay twice).")
+    var resubmitAmbiguous = false
+
+    @Flag(help: "Start the bundled emulator on a free loopback port and run against it (no key, no cost).")
+    var emulate = false
+
+    @Option(help: ArgumentHelp("With --emulate: seconds each emulated job takes to render.", valueName: "seconds"))
+    var emulatorRenderSeconds: Double = 2
+
+    @Flag(help: "Print only errors and the summary.")
+    var quiet = false
+
+    @Flag(help: "Log each API request (the key is never shown).")
+    var verbose = false
+
+    func validate() throws {
+        guard concurrency >= 1 && concurrency <= 64 else { throw ValidationError("--concurrency must be from 1 to 64") }
+        if let p = pollInterval, !(p > 0 && p <= 600) { throw ValidationError("--poll-interval must be more than 0 and at most 600 seconds") }
+        guard jobTimeout > 0 else { throw ValidationError("--job-timeout must be more than 0 seconds") }
+        if let r = requestsPerMinute, r < 1 { throw ValidationError("--requests-per-minute must be at least 1") }
+        if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
+        if let baseURL {
+            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+                throw ValidationError("--base-url must be an http(s) URL such as https://api.example.com")
+            }
+        }
+    }
+
+    func run() async throws {
+        let result = ManifestLoader.load(file: file)
+        DiagnosticRenderer.printToStderr(result)
+        guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
+        let env = ProcessInfo.processInfo.environment
+
+        let unknown = only.filter { name in !plan.jobs.contains { $0.id == name || $0.shot == name } }
+        if !unknown.isEmpty {
+            Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
+            throw Exit.usage
+        }
+
+        var apiKey: String
+        var base: String
+        var emulator: Emulator?
+        if emulate {
+            var config = EmulatorConfiguration()
+            config.port = 0
+            config.renderSeconds = emulatorRenderSeconds
+            let e = Emulator(configuration: config)
+            do {
+                base = try await e.start()
+            } catch {
+                Terminal.writeStderr("error: cannot start the emulator: \(error)\n")
+                throw Exit.failed
+            }
+            emulator = e
+            apiKey = "emulator"
+            if !quiet { Terminal.writeStderr("Emulator running at \(base) (nothing is sent to the provider)\n") }
+        } else {
+            guard let key = env["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY (or try --emulate)\n")
+                throw Exit.usage
+            }
+            apiKey = key
+            base = baseURL ?? env["VEO_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? VideoAPIClientConfiguration.defaultBaseURL
+        }
+
+        let media = MediaTools()
+        do {
+            try await media.preflight()
+        } catch {
+            await emulator?.stop()
+            Terminal.writeStderr("error: \(error)\n")
+            throw Exit.failed
+        }
+
+        let outDirectory = out ?? "renders/\(plan.name)"
+        var options = RunOptions(outDirectory: outDirectory)
+        options.concurrency = concurrency
+        options.pollInterval = .milliseconds(Int(((pollInterval ?? (emulate ? 1 : 8)) * 1000).rounded()))
+        options.jobTimeout = .milliseconds(Int((jobTimeout * 1000).rounded()))
+        options.only = only
+        options.force = force
+        options.failFast = failFast
+        options.requestsPerMinute = requestsPerMinute
+        options.resubmitAmbiguous = resubmitAmbiguous
+
+        var configuration = VideoAPIClientConfiguration(baseURL: base, apiKey: APIKey(apiKey))
+        if emulate || pollInterval != nil {
+            configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
+        }
+        var logger = Logger(label: "veo.api")
+        logger.logLevel = verbose ? .debug : .warning
+        let printer = ProgressPrinter(quiet: quiet)
+        let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
+
+        let runResult: RunResult
+        do {
+            runResult = try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
+                let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
+                return try await Interrupts.cancelOnSignal { try await runner.run() }
+            }
+        } catch {
+            await emulator?.stop()
+            Terminal.writeStderr("error: \(error)\n")
+            throw Exit.failed
+        }
+        await emulator?.stop()
+
+        let report = RunReport(result: runResult, plan: plan, manifestSHA256: manifestSHA, baseURL: emulate ? nil : base)
+        let layout = OutputLayout(root: outDirectory)
+        do {
+            try report.write(to: layout.reportPath)
+        } catch {
+            Terminal.writeStderr("error: cannot write the report \(layout.reportPath): \(error.localizedDescription)\n")
+        }
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
+        if runResult.outcomes.contains(where: { $0.errorCode == "unauthorized" || $0.errorCode == "invalid_api_key" }) {
+            Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
+        }
+        switch runResult.status {
+        case .succeeded: return
+        case .failed: throw Exit.failed
+        case .interrupted: throw Exit.interrupted
+        }
+    }
 }

@@ -1,0 +1,417 @@
+import Foundation
+
+/// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` at a time.
+///
+/// A job: resolve its images (files, URLs, frames of upstream clips), compute its content key, reuse a
+/// verified output with that key, or resume a submitted job by its video id, or submit (recording the
+/// video id in the journal before polling), poll, download, verify with ffprobe, record.
+public struct Runner: Sendable {
+    public var plan: Plan
+    public var options: RunOptions
+    public var service: any VideoService
+    public var media: MediaTools
+    public var onEvent: @Sendable (RunEvent) -> Void
+
+    public init(plan: Plan, options: RunOptions, service: any VideoService, media: MediaTools = MediaTools(),
+                onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in })
+    {
+        self.plan = plan
+        self.options = options
+        self.service = service
+        self.media = media
+        self.onEvent = onEvent
+    }
+
+    /// Runs to the end, or until the task is cancelled (then the result's status is `interrupted`).
+    /// Throws only when the output folder or journal cannot be set up.
+    public func run() async throws -> RunResult {
+        let startedAt = Date()
+        let layout = OutputLayout(root: options.outDirectory)
+        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: layout.framesDirectory, withIntermediateDirectories: true)
+        let journal = try Journal(path: layout.journalPath)
+        defer { Task { await journal.close() } }
+        let context = JobContext(
+            options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
+            hashes: FileHashCache(), limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
+
+        let (selected, forced) = selection()
+        var outcomes: [String: JobOutcome] = [:]
+        var waitingOn: [String: Int] = [:]
+        var dependents: [String: [String]] = [:]
+        for job in plan.jobs where selected.contains(job.id) {
+            let deps = job.dependencies.filter { selected.contains($0) }
+            waitingOn[job.id] = deps.count
+            for d in deps { dependents[d, default: []].append(job.id) }
+        }
+        for job in plan.jobs where !selected.contains(job.id) {
+            var outcome = JobOutcome(job: job, status: .skipped)
+            outcome.skippedBecause = "not selected by --only"
+            outcomes[job.id] = outcome
+        }
+        var ready = plan.jobs.filter { selected.contains($0.id) && waitingOn[$0.id] == 0 }.map(\.id)
+        var stopReason: String?
+
+        await withTaskGroup(of: JobOutcome.self) { group in
+            var running = 0
+            while true {
+                if Task.isCancelled && stopReason == nil { stopReason = "interrupted before it started; the next run starts it" }
+                while stopReason == nil, running < max(1, options.concurrency), !ready.isEmpty {
+                    let id = ready.removeFirst()
+                    guard let job = plan.job(id) else { continue }
+                    let upstream = job.dependencies.compactMap { outcomes[$0] }
+                    let force = forced.contains(id)
+                    group.addTask { await context.execute(job, upstream: upstream, force: force) }
+                    running += 1
+                }
+                guard let outcome = await group.next() else { break }
+                running -= 1
+                outcomes[outcome.job.id] = outcome
+                if outcome.status == .succeeded {
+                    for d in dependents[outcome.job.id] ?? [] {
+                        waitingOn[d, default: 0] -= 1
+                        if waitingOn[d] == 0, outcomes[d] == nil { ready.append(d) }
+                    }
+                } else {
+                    let why = outcome.skippedBecause?.hasPrefix("interrupted") == true
+                        ? "interrupted before it started; the next run starts it"
+                        : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
+                    skipDependents(of: outcome.job.id, because: why, dependents: dependents, outcomes: &outcomes)
+                    if outcome.status == .failed, options.failFast, stopReason == nil {
+                        stopReason = "not started: --fail-fast stopped the run after '\(outcome.job.id)' failed"
+                    }
+                }
+            }
+        }
+        // Whatever never started (fail-fast or interrupt) is skipped with the reason.
+        for job in plan.jobs where outcomes[job.id] == nil {
+            var outcome = JobOutcome(job: job, status: .skipped)
+            outcome.skippedBecause = stopReason ?? "not started"
+            outcomes[job.id] = outcome
+            onEvent(.skipped(job: job.id, reason: outcome.skippedBecause!))
+        }
+        let ordered = plan.jobs.compactMap { outcomes[$0.id] }
+        let interrupted = Task.isCancelled || ordered.contains { $0.skippedBecause?.hasPrefix("interrupted") == true }
+        let failed = ordered.contains { $0.status == .failed || ($0.status == .skipped && $0.skippedBecause != "not selected by --only") }
+        return RunResult(
+            status: interrupted ? .interrupted : failed ? .failed : .succeeded,
+            outcomes: ordered, startedAt: startedAt, finishedAt: Date())
+    }
+
+    /// Jobs to run (selected by --only, plus the upstream jobs they take frames from) and jobs to force.
+    func selection() -> (selected: Set<String>, forced: Set<String>) {
+        guard !options.only.isEmpty else {
+            let all = Set(plan.jobs.map(\.id))
+            return (all, options.force ? all : [])
+        }
+        let wanted = Set(options.only)
+        let chosen = Set(plan.jobs.filter { wanted.contains($0.id) || wanted.contains($0.shot) }.map(\.id))
+        var selected = chosen
+        var stack = Array(chosen)
+        while let id = stack.popLast() {
+            guard let job = plan.job(id) else { continue }
+            for input in job.inputs {
+                if case .frame(let upstream, _) = input.source, selected.insert(upstream).inserted { stack.append(upstream) }
+            }
+        }
+        return (selected, options.force ? chosen : [])
+    }
+
+    private func skipDependents(of id: String, because reason: String, dependents: [String: [String]], outcomes: inout [String: JobOutcome]) {
+        var stack = dependents[id] ?? []
+        while let d = stack.popLast() {
+            guard outcomes[d] == nil, let job = plan.job(d) else { continue }
+            var outcome = JobOutcome(job: job, status: .skipped)
+            outcome.skippedBecause = reason
+            outcomes[d] = outcome
+            onEvent(.skipped(job: d, reason: reason))
+            stack += dependents[d] ?? []
+        }
+    }
+}
+
+// MARK: - One job
+
+struct JobContext: Sendable {
+    let options: RunOptions
+    let layout: OutputLayout
+    let journal: Journal
+    let service: any VideoService
+    let media: MediaTools
+    let onEvent: @Sendable (RunEvent) -> Void
+    let hashes: FileHashCache
+    let limiter: RateLimiter?
+
+    /// A job's failure, with the code the report shows.
+    struct JobFailure: Error {
+        var code: String
+        var message: String
+    }
+
+    func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
+        var outcome = JobOutcome(job: job, status: .failed)
+        onEvent(.started(job: job.id))
+        do {
+            try await run(job, upstream: upstream, force: force, outcome: &outcome)
+            outcome.status = .succeeded
+            if outcome.cached {
+                onEvent(.cached(job: job.id, path: outcome.output?.path ?? ""))
+            } else {
+                let seconds = outcome.completedAt.flatMap { end in outcome.submittedAt.map { end.timeIntervalSince($0) } }
+                onEvent(.succeeded(job: job.id, path: outcome.output?.path ?? "", seconds: seconds))
+            }
+        } catch let error as JobFailure {
+            outcome.errorCode = error.code
+            outcome.errorMessage = error.message
+            onEvent(.failed(job: job.id, message: error.message))
+        } catch let error as VideoAPIError where error.kind == .cancelled {
+            interrupted(&outcome)
+        } catch is CancellationError {
+            interrupted(&outcome)
+        } catch {
+            if Task.isCancelled {
+                interrupted(&outcome)
+            } else {
+                outcome.errorCode = (error as? VideoAPIError).map { $0.code ?? $0.kind.rawValue } ?? "error"
+                outcome.errorMessage = "\(error)"
+                onEvent(.failed(job: job.id, message: "\(error)"))
+            }
+        }
+        return outcome
+    }
+
+    private func interrupted(_ outcome: inout JobOutcome) {
+        outcome.status = .skipped
+        outcome.skippedBecause = outcome.videoID != nil
+            ? "interrupted while rendering; the next run resumes video \(outcome.videoID!) without submitting again"
+            : "interrupted before it was submitted; the next run starts it"
+        onEvent(.skipped(job: outcome.job.id, reason: outcome.skippedBecause!))
+    }
+
+    private func run(_ job: PlannedJob, upstream: [JobOutcome], force: Bool, outcome: inout JobOutcome) async throws {
+        let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
+        let clipPath = try layout.absolute(relativePath)
+
+        // 1. The content key, from the request and the identity of every input.
+        var keyInputs: [CacheKey.Input] = []
+        var resolved: [ResolvedInput] = []
+        for input in job.inputs {
+            switch input.source {
+            case .file(let path, let written):
+                let sha: String
+                do { sha = try await hashes.sha256(path) } catch {
+                    throw JobFailure(code: "input_unreadable", message: "cannot read input image '\(written)': \(error)")
+                }
+                keyInputs.append(.init(role: input.role, kind: "file", identity: sha, frame: nil))
+                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: sha))
+            case .url(let url):
+                keyInputs.append(.init(role: input.role, kind: "url", identity: url, frame: nil))
+                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: nil))
+            case .frame(let upstreamID, let frame):
+                guard let up = upstream.first(where: { $0.job.id == upstreamID }), let output = up.output else {
+                    throw JobFailure(code: "upstream_missing", message: "the clip of upstream job '\(upstreamID)' is not available")
+                }
+                keyInputs.append(.init(role: input.role, kind: "frame", identity: output.sha256, frame: frame))
+                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: nil))
+            }
+        }
+        let key = CacheKey.compute(
+            model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: keyInputs, variant: job.variant, take: job.take)
+        outcome.cacheKey = key
+        outcome.inputs = resolved
+        let state = await journal.state(for: key)
+        outcome.attempts = state.submissions
+
+        // 2. A verified output with this key: no API call.
+        if !force, let record = state.output, let verified = await verifiedCopy(record, at: relativePath, key: key, job: job, videoID: state.outputVideoID) {
+            outcome.cached = true
+            outcome.output = verified
+            outcome.videoID = state.outputVideoID
+            outcome.inputs = resolved.map { fillFrameHash($0) }
+            return
+        }
+
+        // 3. Submit, or resume a job the provider already took.
+        var video: VideoObject
+        if let pending = state.pendingVideoID {
+            video = VideoObject(id: pending, status: .queued)
+            outcome.videoID = pending
+            outcome.submittedAt = state.pendingSubmittedAt
+            onEvent(.submitted(job: job.id, videoID: pending, resumed: true))
+        } else {
+            if let ambiguous = state.ambiguous, !options.resubmitAmbiguous {
+                throw JobFailure(code: "ambiguous_submission", message: """
+                    \(ambiguous), so the provider may already be rendering it (and billing for it). \
+                    Not sent again. Check the provider's console for a job with this prompt; to submit \
+                    it again anyway, run with --resubmit-ambiguous.
+                    """)
+            }
+            var images: [ImageInput] = []
+            for (i, input) in job.inputs.enumerated() {
+                switch input.source {
+                case .file(let path, _):
+                    images.append(.file(path: path, contentType: Self.contentType(path)))
+                case .url(let url):
+                    images.append(.url(url))
+                case .frame(let upstreamID, let frame):
+                    let up = upstream.first { $0.job.id == upstreamID }!
+                    let png = layout.framePath(job: upstreamID, frame: frame)
+                    do {
+                        try await media.extractFrame(frame, of: try layout.absolute(up.output!.path), to: png)
+                        resolved[i].sha256 = try CacheKey.sha256(ofFile: png)
+                    } catch {
+                        throw JobFailure(code: "frame_extraction_failed", message: "\(error)")
+                    }
+                    images.append(.file(path: png, contentType: "image/png"))
+                }
+            }
+            outcome.inputs = resolved
+            if let limiter { try await limiter.acquire() }
+            try Task.checkCancellation()
+            let request = VideoCreateRequest(model: job.model.rawValue, prompt: job.prompt, seconds: job.seconds, size: job.size.rawValue, inputs: images)
+            try await journal.append(JournalEntry(event: .submitting, key: key, job: job.id))
+            outcome.attempts += 1
+            do {
+                video = try await service.create(request)
+            } catch let error as VideoAPIError {
+                if error.kind == .ambiguousSubmission || error.kind == .cancelled {
+                    try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
+                    throw JobFailure(code: "ambiguous_submission", message: """
+                        the create request was sent and no answer came (\(error.message)); the provider may \
+                        have taken it. Not sent again, so you are not billed twice. Check the provider's \
+                        console; to submit it again anyway, re-run with --resubmit-ambiguous.
+                        """)
+                }
+                try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, code: error.code ?? error.kind.rawValue, message: error.message))
+                throw JobFailure(code: error.code ?? error.kind.rawValue, message: error.description)
+            }
+            outcome.videoID = video.id
+            outcome.submittedAt = Date()
+            try await journal.append(JournalEntry(event: .submitted, key: key, job: job.id, videoID: video.id, submittedAt: outcome.submittedAt))
+            onEvent(.submitted(job: job.id, videoID: video.id, resumed: false))
+        }
+
+        // 4. Poll until done; the journal keeps the id, so an interrupt or timeout loses nothing.
+        let jobID = job.id
+        let events = onEvent
+        do {
+            video = try await service.waitForCompletion(id: video.id, pollInterval: options.pollInterval, timeout: options.jobTimeout) { update in
+                events(.progress(job: jobID, status: update.status.rawValue, percent: update.progress))
+            }
+        } catch let error as VideoAPIError where error.kind == .jobFailed {
+            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: error.code, message: error.message))
+            throw JobFailure(code: error.code ?? "job_failed", message: error.message)
+        } catch let error as VideoAPIError where error.kind == .deadlineExceeded {
+            throw JobFailure(code: "job_timeout", message: "\(error.message); past --job-timeout. The video id is kept: the next run resumes polling it without paying again")
+        } catch let error as VideoAPIError where error.kind == .badRequest && error.httpStatus == 404 {
+            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: "not_found", message: error.message))
+            throw JobFailure(code: "not_found", message: "the provider no longer knows video \(video.id): \(error.message)")
+        }
+        outcome.completedAt = Date()
+
+        // 5. Download at once (results expire), then verify.
+        onEvent(.downloading(job: job.id))
+        try FileManager.default.createDirectory(atPath: (clipPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let download: DownloadResult
+        do {
+            download = try await service.download(video, to: clipPath)
+        } catch let error as VideoAPIError where error.kind != .cancelled {
+            throw JobFailure(code: error.code ?? "download_failed", message: "download failed: \(error.description). The video id is kept: the next run downloads it again without a new generation")
+        }
+        let info: MediaTools.ClipInfo
+        do {
+            info = try await media.probe(clipPath)
+        } catch {
+            try? FileManager.default.removeItem(atPath: clipPath + ".rejected.mp4")
+            try? FileManager.default.moveItem(atPath: clipPath, toPath: clipPath + ".rejected.mp4")
+            throw JobFailure(code: "verification_failed", message: "the downloaded clip is not a readable video (\(error)); kept as \(relativePath).rejected.mp4")
+        }
+        if info.width != job.size.width || info.height != job.size.height || abs(info.duration - Double(job.seconds)) > max(1.0, Double(job.seconds) * 0.15) {
+            try? FileManager.default.removeItem(atPath: clipPath + ".rejected.mp4")
+            try? FileManager.default.moveItem(atPath: clipPath, toPath: clipPath + ".rejected.mp4")
+            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: "verification_failed", message: "wrong size or duration"))
+            throw JobFailure(code: "verification_failed", message: String(format: "the clip is %dx%d, %.2f s, but %@ for %d s was asked; kept as %@.rejected.mp4",
+                                                                        info.width, info.height, info.duration, job.size.rawValue, job.seconds, relativePath))
+        }
+        let record = OutputRecord(
+            path: relativePath, bytes: download.bytes, sha256: download.sha256, width: info.width, height: info.height,
+            duration: info.duration, mtime: Self.mtime(clipPath))
+        try await journal.append(JournalEntry(event: .completed, key: key, job: job.id, videoID: video.id, output: record, submittedAt: outcome.submittedAt))
+        outcome.output = record
+    }
+
+    /// The recorded output if its file is still intact, copied to this job's path if it lives elsewhere.
+    private func verifiedCopy(_ record: OutputRecord, at relativePath: String, key: String, job: PlannedJob, videoID: String?) async -> OutputRecord? {
+        guard let source = try? layout.absolute(record.path), Self.intact(record, at: source) else { return nil }
+        if record.path == relativePath { return record }
+        guard let destination = try? layout.absolute(relativePath) else { return nil }
+        do {
+            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let temp = destination + ".part"
+            try? FileManager.default.removeItem(atPath: temp)
+            try FileManager.default.copyItem(atPath: source, toPath: temp)
+            if rename(temp, destination) != 0 { return nil }
+            var copy = record
+            copy.path = relativePath
+            copy.mtime = Self.mtime(destination)
+            try await journal.append(JournalEntry(event: .completed, key: key, job: job.id, videoID: videoID, output: copy))
+            return copy
+        } catch {
+            return nil
+        }
+    }
+
+    /// Size and mtime match, or else the sha256 does.
+    static func intact(_ record: OutputRecord, at path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = (attributes[.size] as? NSNumber)?.int64Value, size == record.bytes
+        else { return false }
+        if let recorded = record.mtime, let now = mtime(path), abs(recorded - now) < 0.000_5 { return true }
+        return (try? CacheKey.sha256(ofFile: path)) == record.sha256
+    }
+
+    static func mtime(_ path: String) -> Double? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)?.timeIntervalSince1970
+    }
+
+    private func fillFrameHash(_ input: ResolvedInput) -> ResolvedInput {
+        guard case .frame(let job, let frame) = input.source else { return input }
+        var copy = input
+        copy.sha256 = try? CacheKey.sha256(ofFile: layout.framePath(job: job, frame: frame))
+        return copy
+    }
+
+    static func contentType(_ path: String) -> String {
+        if case .ok(let info) = ImageFileChecker.inspect(path) { return info.format.mimeType }
+        return "application/octet-stream"
+    }
+}
+
+/// sha256 of input files, computed once per path per run.
+actor FileHashCache {
+    private var hashes: [String: String] = [:]
+
+    func sha256(_ path: String) throws -> String {
+        if let known = hashes[path] { return known }
+        let sha = try CacheKey.sha256(ofFile: path)
+        hashes[path] = sha
+        return sha
+    }
+}
+
+/// Spaces create requests to at most N per minute.
+actor RateLimiter {
+    private let interval: Duration
+    private var next: ContinuousClock.Instant?
+
+    init(perMinute: Int) {
+        interval = .milliseconds(60_000 / max(1, perMinute))
+    }
+
+    func acquire() async throws {
+        let now = ContinuousClock.now
+        let slot = max(now, next ?? now)
+        next = slot + interval
+        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+    }
+}

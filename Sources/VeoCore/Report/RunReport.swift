@@ -1,0 +1,186 @@
+public import Foundation
+
+/// `<out>/report.json`, described by `schemas/run-report.schema.json`. Holds no secret.
+public struct RunReport: Codable, Sendable {
+    public static let schemaVersion = 1
+
+    public struct Tool: Codable, Sendable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct ManifestInfo: Codable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var name: String
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var total: Int
+        public var succeeded: Int
+        public var failed: Int
+        public var skipped: Int
+        public var cached: Int
+    }
+
+    public struct Input: Codable, Sendable {
+        public var role: String
+        /// "file", "url" or "job".
+        public var kind: String
+        /// The path as written (file), the URL, or the upstream job id.
+        public var source: String
+        public var frame: String?
+        public var sha256: String?
+    }
+
+    public struct Request: Codable, Sendable {
+        public var model: String
+        public var prompt: String
+        public var seconds: Int
+        public var size: String
+        public var inputs: [Input]
+    }
+
+    public struct Output: Codable, Sendable {
+        public var path: String
+        public var bytes: Int64
+        public var sha256: String
+        public var width: Int
+        public var height: Int
+        public var duration: Double
+    }
+
+    public struct Timings: Codable, Sendable {
+        public var submittedAt: String?
+        public var completedAt: String?
+        public var renderSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case submittedAt = "submitted_at"
+            case completedAt = "completed_at"
+            case renderSeconds = "render_seconds"
+        }
+    }
+
+    public struct ErrorInfo: Codable, Sendable {
+        public var code: String
+        public var message: String
+    }
+
+    public struct Job: Codable, Sendable {
+        public var id: String
+        public var shot: String
+        public var variant: String?
+        public var take: Int
+        public var status: String
+        public var cached: Bool
+        public var cacheKey: String?
+        public var videoID: String?
+        public var request: Request
+        public var output: Output?
+        public var attempts: Int
+        public var timings: Timings
+        public var error: ErrorInfo?
+        public var skippedBecause: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, shot, variant, take, status, cached, request, output, attempts, timings, error
+            case cacheKey = "cache_key"
+            case videoID = "video_id"
+            case skippedBecause = "skipped_because"
+        }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(shot, forKey: .shot)
+            try c.encode(variant, forKey: .variant)
+            try c.encode(take, forKey: .take)
+            try c.encode(status, forKey: .status)
+            try c.encode(cached, forKey: .cached)
+            try c.encode(cacheKey, forKey: .cacheKey)
+            try c.encode(videoID, forKey: .videoID)
+            try c.encode(request, forKey: .request)
+            try c.encode(output, forKey: .output)
+            try c.encode(attempts, forKey: .attempts)
+            try c.encode(timings, forKey: .timings)
+            try c.encode(error, forKey: .error)
+            try c.encode(skippedBecause, forKey: .skippedBecause)
+        }
+    }
+
+    public var schemaVersion: Int
+    public var tool: Tool
+    public var manifest: ManifestInfo
+    public var startedAt: String
+    public var finishedAt: String
+    public var status: String
+    public var baseURL: String?
+    public var summary: Summary
+    public var jobs: [Job]
+
+    enum CodingKeys: String, CodingKey {
+        case tool, manifest, status, summary, jobs
+        case schemaVersion = "schema_version"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case baseURL = "base_url"
+    }
+
+    public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?) {
+        let iso = ISO8601DateFormatter()
+        func date(_ d: Date?) -> String? { d.map { iso.string(from: $0) } }
+        schemaVersion = Self.schemaVersion
+        tool = Tool(name: "veo-pipeline", version: VeoCoreVersion.string)
+        manifest = ManifestInfo(path: plan.manifestFile, sha256: manifestSHA256, name: plan.name)
+        startedAt = iso.string(from: result.startedAt)
+        finishedAt = iso.string(from: result.finishedAt)
+        status = result.status.rawValue
+        self.baseURL = baseURL.map(Self.redactedURL)
+        summary = Summary(
+            total: result.outcomes.count,
+            succeeded: result.outcomes.count { $0.status == .succeeded },
+            failed: result.outcomes.count { $0.status == .failed },
+            skipped: result.outcomes.count { $0.status == .skipped },
+            cached: result.outcomes.count { $0.cached })
+        jobs = result.outcomes.map { o in
+            let resolved = o.inputs.isEmpty ? o.job.inputs.map { ResolvedInput(role: $0.role, source: $0.source, sha256: nil) } : o.inputs
+            let inputs = resolved.map { input -> Input in
+                switch input.source {
+                case .file(_, let written): Input(role: input.role.rawValue, kind: "file", source: written, frame: nil, sha256: input.sha256)
+                case .url(let url): Input(role: input.role.rawValue, kind: "url", source: url, frame: nil, sha256: input.sha256)
+                case .frame(let job, let frame): Input(role: input.role.rawValue, kind: "job", source: job, frame: frame.rawValue, sha256: input.sha256)
+                }
+            }
+            let render = o.completedAt.flatMap { end in o.submittedAt.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } }
+            return Job(
+                id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take, status: o.status.rawValue, cached: o.cached,
+                cacheKey: o.cacheKey, videoID: o.videoID,
+                request: Request(model: o.job.model.rawValue, prompt: o.job.prompt, seconds: o.job.seconds, size: o.job.size.rawValue, inputs: inputs),
+                output: o.output.map { Output(path: $0.path, bytes: $0.bytes, sha256: $0.sha256, width: $0.width, height: $0.height, duration: $0.duration) },
+                attempts: o.attempts,
+                timings: Timings(submittedAt: date(o.submittedAt), completedAt: date(o.completedAt), renderSeconds: render),
+                error: o.errorCode.map { ErrorInfo(code: $0, message: o.errorMessage ?? "") },
+                skippedBecause: o.skippedBecause)
+        }
+    }
+
+    /// A URL without user info or query (where credentials could hide).
+    static func redactedURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "<unparseable>" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "<unparseable>"
+    }
+
+    /// Writes the report atomically (temp file beside it, then rename).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

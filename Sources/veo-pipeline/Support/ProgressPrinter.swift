@@ -1,0 +1,134 @@
+import Foundation
+import Synchronization
+import VeoCore
+
+/// Shows a run to a person or a log.
+/// - On a terminal: a live line per running job with its progress, redrawn in place.
+/// - Not a terminal, or CI=true: plain timestamped lines, one per state change.
+/// - Quiet: errors only (the summary is printed by the caller).
+final class ProgressPrinter: Sendable {
+    enum Mode {
+        case live
+        case plain
+        case quiet
+    }
+
+    private struct State {
+        var running: [String: String] = [:]  // job → status text
+        var order: [String] = []
+        var drawnLines = 0
+    }
+
+    private let mode: Mode
+    private let color: Bool
+    private let state = Mutex(State())
+
+    init(quiet: Bool) {
+        let env = ProcessInfo.processInfo.environment
+        if quiet {
+            mode = .quiet
+        } else if Terminal.stdoutIsTerminal && env["CI"] != "true" && env["TERM"] != "dumb" {
+            mode = .live
+        } else {
+            mode = .plain
+        }
+        color = mode == .live && Terminal.useColor(forStderr: false)
+    }
+
+    func handle(_ event: RunEvent) {
+        switch event {
+        case .started(let job):
+            update(job, "resolving inputs", line: nil)
+        case .cached(let job, let path):
+            finish(job, line: "\(paint("cached", "36"))    \(job) → \(path)")
+        case .submitted(let job, let id, let resumed):
+            update(job, resumed ? "resumed \(id)" : "submitted \(id)", line: "\(resumed ? "resumed" : "submitted") \(job) as \(id)")
+        case .progress(let job, let status, let percent):
+            let text = percent.map { "\(status) \(Int($0))%" } ?? status
+            update(job, text, line: mode == .plain ? nil : "")
+        case .downloading(let job):
+            update(job, "downloading", line: "downloading \(job)")
+        case .succeeded(let job, let path, let seconds):
+            let took = seconds.map { String(format: " (%.0f s)", $0) } ?? ""
+            finish(job, line: "\(paint("done", "32"))      \(job) → \(path)\(took)")
+        case .failed(let job, let message):
+            finish(job, line: "\(paint("FAILED", "31"))    \(job): \(message)", isError: true)
+        case .skipped(let job, let reason):
+            finish(job, line: "\(paint("skipped", "33"))   \(job): \(reason)")
+        }
+    }
+
+    private func update(_ job: String, _ status: String, line: String?) {
+        state.withLock { s in
+            if s.running[job] == nil { s.order.append(job) }
+            s.running[job] = status
+            switch mode {
+            case .live: redraw(&s, printing: nil)
+            case .plain: if let line, !line.isEmpty { emit(line) }
+            case .quiet: break
+            }
+        }
+    }
+
+    private func finish(_ job: String, line: String, isError: Bool = false) {
+        state.withLock { s in
+            s.running[job] = nil
+            s.order.removeAll { $0 == job }
+            switch mode {
+            case .live: redraw(&s, printing: line)
+            case .plain: emit(line, isError: isError)
+            case .quiet: if isError { Terminal.writeStderr(line + "\n") }
+            }
+        }
+    }
+
+    /// Erases the live block, prints a finished line above it, draws the running jobs again.
+    private func redraw(_ s: inout State, printing line: String?) {
+        var out = ""
+        if s.drawnLines > 0 { out += "\u{1B}[\(s.drawnLines)F\u{1B}[J" }
+        if let line { out += line + "\n" }
+        for job in s.order {
+            out += "  \(paint("⋯", "2")) \(job): \(s.running[job] ?? "")\n"
+        }
+        s.drawnLines = s.order.count
+        Terminal.writeStdout(out)
+    }
+
+    private func emit(_ line: String, isError: Bool = false) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let text = "\(stamp) \(line)\n"
+        if isError { Terminal.writeStderr(text) } else { Terminal.writeStdout(text) }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// The closing table: one line per job, then totals.
+    static func summary(_ result: RunResult, out: String) -> String {
+        var rows = [["JOB", "STATUS", "OUTPUT / REASON"]]
+        for o in result.outcomes {
+            let status = o.cached ? "cached" : o.status.rawValue
+            let detail: String
+            switch o.status {
+            case .succeeded: detail = o.output?.path ?? ""
+            case .failed: detail = "\(o.errorCode ?? "error"): \(o.errorMessage ?? "")"
+            case .skipped: detail = o.skippedBecause ?? ""
+            }
+            rows.append([o.job.id, status, detail])
+        }
+        let w0 = rows.map { $0[0].count }.max() ?? 0
+        let w1 = rows.map { $0[1].count }.max() ?? 0
+        var text = "\n"
+        for r in rows {
+            text += r[0].padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + r[1].padding(toLength: w1 + 2, withPad: " ", startingAt: 0) + r[2] + "\n"
+        }
+        let succeeded = result.outcomes.count { $0.status == .succeeded }
+        let failed = result.outcomes.count { $0.status == .failed }
+        let skipped = result.outcomes.count { $0.status == .skipped }
+        let cached = result.outcomes.count { $0.cached }
+        text += "\nRun \(result.status.rawValue): \(succeeded) succeeded (\(cached) cached), \(failed) failed, \(skipped) skipped. "
+        text += "Report: \(out)/report.json\n"
+        return text
+    }
+}
