@@ -46,17 +46,12 @@ struct PlanCommand: AsyncParsableCommand {
                 throw Exit.usage
             }
         }
-        let cached = PlanCommand.cachedJobs(plan: plan, out: out)
+        let cached = CacheStatus.cachedJobs(plan: plan, outDirectory: out ?? "renders/\(plan.name)")
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())
         case .json: Terminal.writeStdout(String(decoding: renderer.json(), as: UTF8.self) + "\n")
         case .dot: Terminal.writeStdout(renderer.dot())
         }
-    }
-
-    /// Which jobs already have a verified output in the run folder (nil when there is no run folder yet).
-    static func cachedJobs(plan: Plan, out: String?) -> Set<String>? {
-        nil
     }
 }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Which jobs of a plan a run would take from the output folder without any API call. Reads the
+/// journal without changing it.
+public enum CacheStatus {
+    /// nil when the folder has no journal (nothing rendered there yet).
+    public static func cachedJobs(plan: Plan, outDirectory: String) -> Set<String>? {
+        let layout = OutputLayout(root: outDirectory)
+        guard FileManager.default.fileExists(atPath: layout.journalPath) else { return nil }
+        var states: [String: KeyState] = [:]
+        for entry in Journal.read(path: layout.journalPath) { Journal.apply(entry, to: &states) }
+        var clipHash: [String: String] = [:]  // job → sha256 of its cached clip
+        var fileHash: [String: String] = [:]
+        var cached = Set<String>()
+        for job in plan.jobs {  // dependencies come first
+            var inputs: [CacheKey.Input] = []
+            var known = true
+            for input in job.inputs {
+                switch input.source {
+                case .file(let path, _):
+                    if fileHash[path] == nil { fileHash[path] = try? CacheKey.sha256(ofFile: path) }
+                    guard let sha = fileHash[path] else { known = false; break }
+                    inputs.append(.init(role: input.role, kind: "file", identity: sha, frame: nil))
+                case .url(let url):
+                    inputs.append(.init(role: input.role, kind: "url", identity: url, frame: nil))
+                case .frame(let upstream, let frame):
+                    guard let sha = clipHash[upstream] else { known = false; break }
+                    inputs.append(.init(role: input.role, kind: "frame", identity: sha, frame: frame))
+                }
+            }
+            guard known else { continue }
+            let key = CacheKey.compute(
+                model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: inputs, variant: job.variant, take: job.take)
+            guard let output = states[key]?.output, let path = try? layout.absolute(output.path), JobContext.intact(output, at: path) else { continue }
+            cached.insert(job.id)
+            clipHash[job.id] = output.sha256
+        }
+        return cached
+    }
+}
