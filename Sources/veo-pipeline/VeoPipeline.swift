@@ -19,6 +19,6 @@ struct VeoPipeline: AsyncParsableCommand {
               veo-pipeline emulator --port 8089
             """,
         version: VeoCoreVersion.string,
-        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, EmulatorCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, DownloadCommand.self, EmulatorCommand.self]
     )
 }
