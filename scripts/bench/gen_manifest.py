@@ -127,7 +127,8 @@ def dag_manifest(out_file, levels, per_level, seconds, size):
     for level in range(1, levels + 1):
         for j in range(per_level):
             lines.append(f"  - id: l{level}-{j:03d}")
-            lines.append(f"    prompt: {prompt(rng)}")
+            # unique prompts: no two jobs share a content key (the runner would take one as cached)
+            lines.append(f"    prompt: {prompt(rng)}, scene {level}-{j}")
             if level > 1:
                 up = f"l{level - 1}-{j:03d}"
                 if j % 2 == 0:
@@ -143,7 +144,7 @@ def flat_manifest(out_file, jobs, seconds, size):
     lines = header("run-benchmark-flat", seconds, size)
     for j in range(jobs):
         lines.append(f"  - id: job-{j:04d}")
-        lines.append(f"    prompt: {prompt(rng)}")
+        lines.append(f"    prompt: {prompt(rng)}, scene {j}")
     with open(out_file, "w") as f:
         f.write("\n".join(lines) + "\n")
 
