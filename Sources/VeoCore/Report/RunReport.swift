@@ -31,6 +31,18 @@ public struct RunReport: Codable, Sendable {
         public var source: String
         public var frame: String?
         public var sha256: String?
+
+        enum CodingKeys: String, CodingKey { case role, kind, source, frame, sha256 }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(source, forKey: .source)
+            try c.encode(frame, forKey: .frame)
+            try c.encode(sha256, forKey: .sha256)
+        }
     }
 
     public struct Request: Codable, Sendable {
@@ -59,6 +71,14 @@ public struct RunReport: Codable, Sendable {
             case submittedAt = "submitted_at"
             case completedAt = "completed_at"
             case renderSeconds = "render_seconds"
+        }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(submittedAt, forKey: .submittedAt)
+            try c.encode(completedAt, forKey: .completedAt)
+            try c.encode(renderSeconds, forKey: .renderSeconds)
         }
     }
 
@@ -126,6 +146,20 @@ public struct RunReport: Codable, Sendable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case baseURL = "base_url"
+    }
+
+    // Nulls are written out, so every key is always present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(manifest, forKey: .manifest)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(status, forKey: .status)
+        try c.encode(baseURL, forKey: .baseURL)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(jobs, forKey: .jobs)
     }
 
     public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?) {
