@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what veo-pipeline needs beyond Swift: libyaml (build), ffmpeg/ffprobe (frames and clip
+# checks, and the emulator's clips). With --test, also the Python tools the tests use
+# (check-jsonschema). Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
+set -euo pipefail
+
+want_test_tools=0
+[[ "${1:-}" == "--test" ]] && want_test_tools=1
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "error: need root (or sudo) to run: $*" >&2; exit 1; fi
+}
+
+packages=()
+pkg-config --exists yaml-0.1 2>/dev/null || packages+=(libyaml-dev)
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || packages+=(ffmpeg)
+if ((${#packages[@]})); then
+  echo "==> installing ${packages[*]} (apt-get)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+if ((want_test_tools)); then
+  if ! command -v check-jsonschema >/dev/null; then
+    echo "==> installing check-jsonschema (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check check-jsonschema
+  fi
+fi

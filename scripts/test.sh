@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command (README and CI): installs what is missing, builds with warnings as errors,
+# checks the manifest schema and the API contract with independent tools, runs the Swift tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --test
+
+echo "==> swift build --build-tests (warnings are errors)"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+echo "==> manifest schema: check-jsonschema and veo-pipeline validate on every example and fixture"
+bash scripts/check-schemas.sh
+
+echo "==> API contract: schemathesis against the emulator"
+bash scripts/check-contract.sh
+
+echo "==> swift test"
+swift test --skip-build
