@@ -232,6 +232,16 @@ struct YAMLLoaderTests {
         #expect(error.notes.first?.message.contains("quoted scalar") == true)
     }
 
+    @Test func syntaxErrorAtEndOfFileWithoutNewline() throws {
+        // The file has one line; libyaml reports the end of the stream on line 2.
+        let error = try #require(failure("a: [1, 2"))
+        #expect(error.message.contains("did not find expected ',' or ']'"))
+        #expect(error.notes.first?.location == loc(Pos(line: 1, column: 4)))
+        withKnownIssue("YAMLLoader passes libyaml's forced end-of-stream line through: 2:1 in a one-line file") {
+            #expect(error.location == loc(Pos(line: 1, column: 9)))
+        }
+    }
+
     @Test func syntaxErrorWithoutContext() throws {
         let m = MarkedText("a: 1\n  b⟨colon⟩: 2\n")
         let error = try #require(failure(m.text))
