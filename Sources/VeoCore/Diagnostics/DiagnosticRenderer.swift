@@ -7,7 +7,7 @@ public struct SourceTexts: Sendable {
     public init() {}
 
     public mutating func add(file: String, text: String) {
-        lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines[file] = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })  // "\r\n" is one Character
     }
 
     /// The 1-based line of a file, without its line break.

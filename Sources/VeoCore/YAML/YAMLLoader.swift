@@ -67,7 +67,6 @@ public struct YAMLLoader: Sendable {
         return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLDocument in
             // libyaml keeps a pointer to the input for the parser's life: this closure is that life.
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(parser, &event) == 1 else {
@@ -110,7 +109,7 @@ public struct YAMLLoader: Sendable {
                     message += " (\(context))"
                 }
             }
-            if Int(mark.index) < bytes.count, bytes[Int(mark.index)] == 0x09 {
+            if String(decoding: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...], as: UTF8.self).unicodeScalars.dropFirst(Int(mark.index)).first == "\t" {
                 message += "; tabs cannot indent YAML, use spaces"
             }
             return YAMLError(message, at: location, notes: notes)
