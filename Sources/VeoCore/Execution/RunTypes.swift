@@ -77,6 +77,8 @@ public struct JobOutcome: Sendable {
     public var errorCode: String?
     public var errorMessage: String?
     public var skippedBecause: String?
+    /// The failure means every other job would fail too (the key was refused): stop starting jobs.
+    var stopsRun = false
 
     public init(job: PlannedJob, status: Status) {
         self.job = job

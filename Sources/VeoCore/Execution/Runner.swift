@@ -77,6 +77,9 @@ public struct Runner: Sendable {
                         ? "interrupted before it started; the next run starts it"
                         : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
                     skipDependents(of: outcome.job.id, because: why, dependents: dependents, outcomes: &outcomes)
+                    if outcome.status == .failed, outcome.stopsRun, stopReason == nil {
+                        stopReason = "not started: the server refused the API key (check VEO_API_KEY)"
+                    }
                     if outcome.status == .failed, options.failFast, stopReason == nil {
                         stopReason = "not started: --fail-fast stopped the run after '\(outcome.job.id)' failed"
                     }
@@ -146,6 +149,7 @@ struct JobContext: Sendable {
     struct JobFailure: Error {
         var code: String
         var message: String
+        var stopsRun = false
     }
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
@@ -163,6 +167,7 @@ struct JobContext: Sendable {
         } catch let error as JobFailure {
             outcome.errorCode = error.code
             outcome.errorMessage = error.message
+            outcome.stopsRun = error.stopsRun
             onEvent(.failed(job: job.id, message: error.message))
         } catch let error as VideoAPIError where error.kind == .cancelled {
             interrupted(&outcome)
@@ -283,7 +288,7 @@ struct JobContext: Sendable {
                         """)
                 }
                 try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, code: error.code ?? error.kind.rawValue, message: error.message))
-                throw JobFailure(code: error.code ?? error.kind.rawValue, message: error.description)
+                throw JobFailure(code: error.code ?? error.kind.rawValue, message: error.description, stopsRun: error.kind == .unauthorized)
             }
             outcome.videoID = video.id
             outcome.submittedAt = Date()
@@ -301,6 +306,8 @@ struct JobContext: Sendable {
         } catch let error as VideoAPIError where error.kind == .jobFailed {
             try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: error.code, message: error.message))
             throw JobFailure(code: error.code ?? "job_failed", message: error.message)
+        } catch let error as VideoAPIError where error.kind == .unauthorized {
+            throw JobFailure(code: error.code ?? "unauthorized", message: error.description, stopsRun: true)
         } catch let error as VideoAPIError where error.kind == .deadlineExceeded {
             throw JobFailure(code: "job_timeout", message: "\(error.message); past --job-timeout. The video id is kept: the next run resumes polling it without paying again")
         } catch let error as VideoAPIError where error.kind == .badRequest && error.httpStatus == 404 {

@@ -186,6 +186,13 @@ public struct Planner {
                 }
             }
         }
+        // The provider takes URLs only in a JSON body and files only in a multipart body.
+        let urlImages = images.filter { if case .url = $0.1.value { true } else { false } }
+        if !urlImages.isEmpty && urlImages.count < images.count {
+            error("\(owner) mixes image URLs with local files or clip frames; the provider takes either all URLs (JSON) or all uploaded files (multipart), so download the URL image or use URLs throughout",
+                  urlImages[0].1.position)
+            ok = false
+        }
         return ok ? Resolved(model: model, prompt: prompt, seconds: seconds, size: size, inputs: inputs, frameEdges: frameEdges) : nil
     }
 

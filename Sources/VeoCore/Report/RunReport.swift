@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// `<out>/report.json`, described by `schemas/run-report.schema.json`. Holds no secret.
 public struct RunReport: Codable, Sendable {

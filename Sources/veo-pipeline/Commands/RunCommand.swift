@@ -177,7 +177,7 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: cannot write the report \(layout.reportPath): \(error.localizedDescription)\n")
         }
         Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
-        if runResult.outcomes.contains(where: { $0.errorCode == "unauthorized" || $0.errorCode == "invalid_api_key" }) {
+        if runResult.outcomes.contains(where: { $0.skippedBecause?.contains("refused the API key") == true || $0.errorCode == "invalid_api_key" || $0.errorCode == "unauthorized" }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
         switch runResult.status {
