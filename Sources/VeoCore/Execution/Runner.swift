@@ -277,7 +277,10 @@ struct JobContext: Sendable {
             try await journal.append(JournalEntry(event: .submitting, key: key, job: job.id))
             outcome.attempts += 1
             do {
-                video = try await service.create(request)
+                // Not cancelled by an interrupt: once the request is going out, its answer (the video
+                // id) is worth waiting for, so the next run can resume it instead of guessing.
+                let service = self.service
+                video = try await Task { try await service.create(request) }.value
             } catch let error as VideoAPIError {
                 if error.kind == .ambiguousSubmission || error.kind == .cancelled {
                     try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
