@@ -30,7 +30,11 @@ import VeoEmulator
             // Fails fast: no retries of a 401, and not one refused request per job.
             #expect(record.requests.count <= 2, "\(record.requests.count) requests: \(record.requests.map { "\($0.method) \($0.path) \($0.status ?? 0)" })")
             #expect(elapsed < 15)
-            if FileManager.default.fileExists(atPath: h.reportPath) { try await Schema.validate(h.reportPath) }
+            // The first refusal stops the run: the other jobs are not tried.
+            let report = try await h.report()
+            #expect(report.status == "failed")
+            #expect(report.summary.failed == 1 && report.summary.skipped == 3, "\(report.summary)")
+            #expect(report.job("one")?.error?.code == "invalid_api_key" || report.job("one")?.error?.code == "unauthorized")
         }
     }
 
@@ -117,6 +121,15 @@ import VeoEmulator
             try "version: 1\nname: [unclosed\n".write(toFile: h.manifest, atomically: true, encoding: .utf8)
             let yaml = try await h.run()
             #expect(yaml.code == 65, "\(yaml)")
+
+            // A shot id that would name a path outside the out dir is refused.
+            try h.writeManifest(manifestYAML(name: "escape", """
+                  - id: ../../evil
+                    prompt: E2E escape
+                """))
+            let escape = try await h.run()
+            #expect(escape.code == 65, "\(escape)")
+            #expect(!FileManager.default.fileExists(atPath: h.directory + "/evil.mp4"))
 
             let missing = try await h.cli(["run", h.directory + "/nope.yaml", "--base-url", h.baseURL, "--out", h.out],
                                           environment: Harness.environment(key: h.key))

