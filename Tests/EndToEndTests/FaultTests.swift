@@ -193,6 +193,13 @@ import VeoEmulator
                 #expect(result.code == 1, "\(result)")
                 #expect(job.status == "failed")
                 #expect(!FileManager.default.fileExists(atPath: h.out + "/clips/loop.mp4"))
+                // The video id was kept: the next run downloads it without a new generation.
+                let again = try await h.run()
+                #expect(again.code == 0, "\(again)")
+                #expect(await h.record().createAttemptCount == 1)
+                let retried = try await h.report()
+                #expect(retried.job("loop")?.videoID == job.videoID)
+                #expect(try Tools.sha256(h.out + "/clips/loop.mp4") == retried.job("loop")?.output?.sha256)
             }
         }
     }
