@@ -170,10 +170,7 @@ struct FuzzTests {
             for d in diagnostics + diagnostics.flatMap(\.notes) {
                 guard let location = d.location else { continue }
                 #expect(location.file == file)
-                // libyaml puts the end of a stream without a final newline on the next line, column 1
-                // (see YAMLLoaderTests.syntaxErrorAtEndOfFileWithoutNewline): allowed here, known issue there.
-                let atEnd = location.position.line == lines + 1 && location.position.column == 1
-                #expect((1...lines).contains(location.position.line) || atEnd, "input \(i): \(d) outside \(lines) lines")
+                #expect((1...lines).contains(location.position.line), "input \(i): \(d) outside \(lines) lines")
                 #expect(location.position.column >= 1 && location.position.column <= bytes.count + 1, "input \(i): \(d)")
             }
             // Rendering never fails either.

@@ -242,9 +242,24 @@ struct ManifestRuleTests {
         expectDiagnostic(c.singleError(), at: Loc(file: c.file, position: c["shot"].advanced(by: 2)), contains: ["shot 'a' has no 'prompt'"])
     }
 
-    @Test func nullPromptIsEmpty() {
-        let c = ManifestCase("version: 1\nshots:\n  - {id: a, prompt: ⟨v⟩~}\n")
-        expectDiagnostic(c.errors.first { $0.message.contains("is empty") }, at: c.location("v"), contains: ["'prompt' is empty"])
+    @Test(arguments: ["~", "\"\""])
+    func nullOrEmptyPromptIsOneError(_ value: String) {
+        let c = ManifestCase("version: 1\nshots:\n  - {id: a, prompt: ⟨v⟩\(value)}\n")
+        // Exactly one error: not also "has no 'prompt'".
+        expectDiagnostic(c.singleError(), at: c.location("v"), contains: ["'prompt' is empty"])
+    }
+
+    @Test func imageURLsCannotBeMixedWithFilesOrFrames() {
+        let c = ManifestCase("""
+            version: 1
+            shots:
+              - {id: a, prompt: p}
+              - id: b
+                prompt: q
+                first_frame: {shot: a, frame: last}
+                last_frame: ⟨v⟩https://example.com/end.png
+            """)
+        expectDiagnostic(c.singleError(), at: c.location("v"), contains: ["mixes image URLs with local files or clip frames"])
     }
 
     // MARK: - Ids

@@ -194,8 +194,10 @@ public struct ManifestDecoder {
             }
         }
         if let p = map["prompt"] {
-            if p.value.isNull {
+            if p.value.isNull || p.value.scalar == "" {
+                // Recorded as empty so the planner does not also report the prompt as missing.
                 error("'prompt' is empty; describe the scene, camera movement, light and mood", p.value.position)
+                f.prompt = Located("", at: p.value.position)
             } else if let s = string(p.value, field: "prompt") {
                 f.prompt = Located(s, at: p.value.position)
             }

@@ -127,8 +127,11 @@ public struct Planner {
         if let p = f.prompt {
             if let expanded = expand(p) {
                 prompt = expanded
-                if expanded.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    error("the prompt of \(owner) is empty after expanding variables", p.position)
+                // An empty `prompt:` was already reported by the decoder.
+                if !p.value.isEmpty, expanded.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    error("the prompt of \(owner) is empty\(p.value.contains("$") ? " after expanding variables" : "")", p.position)
+                    ok = false
+                } else if p.value.isEmpty {
                     ok = false
                 }
             } else {

@@ -97,12 +97,11 @@ public struct YAMLLoader: Sendable {
             return YAMLError("libyaml ran out of memory", at: nil)
         default:
             let mark = parser.problem_mark
-            let location = SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+            let location = Self.location(of: mark, in: bytes, file: file)
             var message = "YAML syntax error: \(problem)"
             var notes: [Diagnostic] = []
             if let context = parser.context.map({ String(cString: $0) }) {
-                let cm = parser.context_mark
-                let contextLocation = SourceLocation(file: file, line: Int(cm.line) + 1, column: Int(cm.column) + 1)
+                let contextLocation = Self.location(of: parser.context_mark, in: bytes, file: file)
                 if contextLocation != location {
                     notes.append(.note(context, at: contextLocation))
                 } else {
@@ -114,6 +113,16 @@ public struct YAMLLoader: Sendable {
             }
             return YAMLError(message, at: location, notes: notes)
         }
+    }
+
+    /// A libyaml mark as a position. At the end of a file without a final line break, libyaml puts
+    /// its mark on a line that does not exist; point at the end of the last line instead.
+    private static func location(of mark: yaml_mark_t, in bytes: [UInt8], file: String) -> SourceLocation {
+        let lines = bytes.count { $0 == 0x0A } + 1
+        if Int(mark.line) + 1 > lines {
+            return location(ofOffset: bytes.count, in: bytes, file: file)
+        }
+        return SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
     /// Line and column (in characters) of a byte offset.
