@@ -271,28 +271,8 @@ struct JobContext: Sendable {
                 }
             }
             outcome.inputs = resolved
-            if let limiter { try await limiter.acquire() }
-            try Task.checkCancellation()
             let request = VideoCreateRequest(model: job.model.rawValue, prompt: job.prompt, seconds: job.seconds, size: job.size.rawValue, inputs: images)
-            try await journal.append(JournalEntry(event: .submitting, key: key, job: job.id))
-            outcome.attempts += 1
-            do {
-                // Not cancelled by an interrupt: once the request is going out, its answer (the video
-                // id) is worth waiting for, so the next run can resume it instead of guessing.
-                let service = self.service
-                video = try await Task { try await service.create(request) }.value
-            } catch let error as VideoAPIError {
-                if error.kind == .ambiguousSubmission || error.kind == .cancelled {
-                    try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
-                    throw JobFailure(code: "ambiguous_submission", message: """
-                        the create request was sent and no answer came (\(error.message)); the provider may \
-                        have taken it. Not sent again, so you are not billed twice. Check the provider's \
-                        console; to submit it again anyway, re-run with --resubmit-ambiguous.
-                        """)
-                }
-                try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, code: error.code ?? error.kind.rawValue, message: error.message))
-                throw JobFailure(code: error.code ?? error.kind.rawValue, message: error.description, stopsRun: error.kind == .unauthorized)
-            }
+            video = try await submit(request, job: job, key: key, outcome: &outcome)
             outcome.videoID = video.id
             outcome.submittedAt = Date()
             try await journal.append(JournalEntry(event: .submitted, key: key, job: job.id, videoID: video.id, submittedAt: outcome.submittedAt))
@@ -348,6 +328,46 @@ struct JobContext: Sendable {
             duration: info.duration, mtime: Self.mtime(clipPath))
         try await journal.append(JournalEntry(event: .completed, key: key, job: job.id, videoID: video.id, output: record, submittedAt: outcome.submittedAt))
         outcome.output = record
+    }
+
+    /// Sends the create request, journaled before and after. A 429 that outlasts the client's own
+    /// retries (the provider's concurrency or rate limit: the job was provably not taken) waits and
+    /// tries again, with growing pauses, until the job's deadline.
+    private func submit(_ request: VideoCreateRequest, job: PlannedJob, key: String, outcome: inout JobOutcome) async throws -> VideoObject {
+        let deadline = ContinuousClock.now + options.jobTimeout
+        var waits = 0
+        while true {
+            if let limiter { try await limiter.acquire() }
+            try Task.checkCancellation()
+            try await journal.append(JournalEntry(event: .submitting, key: key, job: job.id))
+            outcome.attempts += 1
+            do {
+                // Not cancelled by an interrupt: once the request is going out, its answer (the video
+                // id) is worth waiting for, so the next run can resume it instead of guessing.
+                let service = self.service
+                return try await Task { try await service.create(request) }.value
+            } catch let error as VideoAPIError {
+                if error.kind == .ambiguousSubmission || error.kind == .cancelled {
+                    try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
+                    throw JobFailure(code: "ambiguous_submission", message: """
+                        the create request was sent and no answer came (\(error.message)); the provider may \
+                        have taken it. Not sent again, so you are not billed twice. Check the provider's \
+                        console; to submit it again anyway, re-run with --resubmit-ambiguous.
+                        """)
+                }
+                try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, code: error.code ?? error.kind.rawValue, message: error.message))
+                if error.kind == .rateLimited {
+                    waits += 1
+                    let pause = min(Duration.seconds(60), options.pollInterval * (1 << min(waits, 6)))
+                    if ContinuousClock.now + pause < deadline {
+                        onEvent(.progress(job: job.id, status: "rate limited by the provider, waiting", percent: nil))
+                        try await Task.sleep(for: pause)
+                        continue
+                    }
+                }
+                throw JobFailure(code: error.code ?? error.kind.rawValue, message: error.description, stopsRun: error.kind == .unauthorized)
+            }
+        }
     }
 
     /// The recorded output if its file is still intact, copied to this job's path if it lives elsewhere.
