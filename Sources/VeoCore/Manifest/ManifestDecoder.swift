@@ -169,13 +169,22 @@ public struct ManifestDecoder {
         return Shot(id: id, fields: fields, after: after, takes: takes, variants: variants, position: node.position)
     }
 
+    /// `[A-Za-z0-9][A-Za-z0-9_-]{0,63}`, checked by hand: a regex literal is parsed and compiled again
+    /// at every evaluation, which made this check most of `validate`'s time on large manifests.
+    static func isWellFormedID(_ s: String) -> Bool {
+        let bytes = s.utf8
+        guard let first = bytes.first, bytes.count <= 64 else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        return alnum(first) && bytes.dropFirst().allSatisfy { alnum($0) || $0 == 0x5F || $0 == 0x2D }
+    }
+
     mutating func identifier(_ entry: (key: YAMLNode, value: YAMLNode)?, owner: String, at position: SourcePosition) -> Located<String>? {
         guard let entry else {
             error("this \(owner) has no 'id'", position)
             return nil
         }
         guard let s = string(entry.value, field: "id") else { return nil }
-        if s.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_-]{0,63}/) == nil {
+        if !Self.isWellFormedID(s) {
             error("invalid \(owner) id '\(s)': use 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", entry.value.position)
         }
         return Located(s, at: entry.value.position)
