@@ -55,8 +55,15 @@ public struct MediaTools: Sendable {
         try FileManager.default.moveItem(atPath: temp, toPath: destination)
     }
 
-    /// Width, height and duration of a clip's first video stream.
+    /// Width, height and duration of a clip's video: read from the MP4 header when it is a plain
+    /// MP4, else from ffprobe (the same fields either way).
     public func probe(_ clip: String) async throws -> ClipInfo {
+        if let info = MP4Header.probe(clip) { return info }
+        return try await ffprobe(clip)
+    }
+
+    /// Width, height and duration of a clip's first video stream, as ffprobe reports them.
+    public func ffprobe(_ clip: String) async throws -> ClipInfo {
         let result = try await run(
             executable(ffprobe),
             arguments: ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", "-of", "json", clip],
