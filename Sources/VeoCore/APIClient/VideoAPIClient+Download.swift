@@ -99,16 +99,21 @@ extension VideoAPIClient {
             if !renamed { _ = unlink(tempPath) }
         }
 
-        var hasher = SHA256()
+        // The sha256 runs on another core, one chunk behind the writes, so hashing does not slow the
+        // download; at most one chunk is being hashed at a time (memory stays bounded).
+        let hasher = ChunkHasher()
+        var hashing: Task<Void, Never>?
+        defer { hashing?.cancel() }
         var count: Int64 = 0
         var signature: [UInt8] = []
         do {
             for try await chunk in response.body {
                 try Task.checkCancellation()
                 try chunk.withUnsafeReadableBytes { raw in
-                    hasher.update(bufferPointer: raw)
                     try writeAll(fd, raw)
                 }
+                await hashing?.value
+                hashing = Task.detached { hasher.update(chunk) }
                 if signature.count < 8 {
                     signature += chunk.readableBytesView.prefix(8 - signature.count)
                 }
@@ -143,6 +148,7 @@ extension VideoAPIClient {
                 retryAfter: nil
             )
         }
+        await hashing?.value
         guard signature.count == 8, Array(signature[4..<8]) == Array("ftyp".utf8) else {
             throw RetryableFailure(
                 error: VideoAPIError(
@@ -170,6 +176,19 @@ extension VideoAPIClient {
         }.joined()
         logger.debug("downloaded", metadata: ["path": "\(destinationPath)", "bytes": "\(count)"])
         return DownloadResult(path: destinationPath, bytes: count, sha256: digest)
+    }
+
+    /// A SHA256 fed from one task at a time (the download loop awaits each update before the next).
+    final class ChunkHasher: @unchecked Sendable {
+        private var hasher = SHA256()
+
+        func update(_ chunk: ByteBuffer) {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        }
+
+        func finalize() -> SHA256.Digest {
+            hasher.finalize()
+        }
     }
 
     private struct WriteFailure: Error {
