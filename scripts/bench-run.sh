@@ -22,8 +22,8 @@ cleanup() { [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null || true; rm -rf "$W
 trap cleanup EXIT
 
 BIN="${VEO_BIN:-.build-release/release/veo-pipeline}"
-if [ ! -x "$BIN" ]; then
-  echo "== building release into .build-release (first build takes ~10 minutes)"
+if [ -z "${VEO_BIN:-}" ]; then  # always bring the release build up to date (fast when it is)
+  echo "== swift build -c release into .build-release (the first build takes ~10 minutes)"
   swift build -c release --product veo-pipeline --scratch-path .build-release >/dev/null
 fi
 python3 -c 'import openai, yaml' 2>/dev/null || { echo "needs python3 packages openai and PyYAML (pip install openai pyyaml)"; exit 1; }

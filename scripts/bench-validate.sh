@@ -16,8 +16,8 @@ WORK="$(mktemp -d /tmp/veo-bench-validate.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
 BIN="${VEO_BIN:-.build-release/release/veo-pipeline}"
-if [ ! -x "$BIN" ]; then
-  echo "== building release into .build-release (first build takes ~10 minutes)"
+if [ -z "${VEO_BIN:-}" ]; then  # always bring the release build up to date (fast when it is)
+  echo "== swift build -c release into .build-release (the first build takes ~10 minutes)"
   swift build -c release --product veo-pipeline --scratch-path .build-release >/dev/null
 fi
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install -y time)"; exit 1; }

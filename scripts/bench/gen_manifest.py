@@ -121,7 +121,9 @@ def header(name, seconds, size):
             "  light: late afternoon sun", "  grade: teal and orange grade", "shots:"]
 
 
-def dag_manifest(out_file, levels, per_level, seconds, size):
+def dag_manifest(out_file, levels, per_level, seconds, size, edges="mixed"):
+    """edges: "after" (ordering only: measures the scheduler) or "mixed" (even shots take the
+    upstream's last frame, so ffmpeg frame extraction is part of each such job)."""
     rng = random.Random(4)
     lines = header("run-benchmark-dag", seconds, size)
     for level in range(1, levels + 1):
@@ -131,7 +133,7 @@ def dag_manifest(out_file, levels, per_level, seconds, size):
             lines.append(f"    prompt: {prompt(rng)}, scene {level}-{j}")
             if level > 1:
                 up = f"l{level - 1}-{j:03d}"
-                if j % 2 == 0:
+                if edges == "mixed" and j % 2 == 0:
                     lines.append(f"    first_frame: {{shot: {up}, frame: last}}")
                 else:
                     lines.append(f"    after: [{up}]")
@@ -156,7 +158,8 @@ if __name__ == "__main__":
     elif kind == "dag":
         dag_manifest(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]) if len(sys.argv) > 5 else 4,
-                     sys.argv[6] if len(sys.argv) > 6 else "1280x720")
+                     sys.argv[6] if len(sys.argv) > 6 else "1280x720",
+                     sys.argv[7] if len(sys.argv) > 7 else "mixed")
     elif kind == "flat":
         flat_manifest(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 4,
                       sys.argv[5] if len(sys.argv) > 5 else "1280x720")

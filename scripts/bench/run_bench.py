@@ -60,51 +60,59 @@ def gen(*args):
 
 
 jobs = LEVELS * PER_LEVEL
-dag = os.path.join(work, "dag.yaml")
-gen("dag", dag, LEVELS, PER_LEVEL, seconds, size)
 critical = LEVELS * render
 work_bound = jobs * render / CONCURRENCY
 lower = max(critical, work_bound)
-print(f"== 1. scheduling: {jobs} jobs, DAG depth {LEVELS} ({PER_LEVEL} per level; even shots take the "
-      f"upstream's last frame, odd ones use after:), render {render:g} s, concurrency {CONCURRENCY}, "
-      f"poll {POLL:g} s")
-print(f"   lower bound = max(critical path {LEVELS} x {render:g} s = {critical:.3f} s, "
-      f"work/concurrency {jobs} x {render:g} s / {CONCURRENCY} = {work_bound:.3f} s) = {lower:.3f} s")
-emu("/_emulator/reset", "POST")
-out_pipe = os.path.join(work, "out-pipeline")
-pipe_wall = timed([veo, "run", dag, "--base-url", base, "--concurrency", str(CONCURRENCY),
-                   "--poll-interval", str(POLL), "--out", out_pipe], os.path.join(work, "run-dag.log"))
-reqs, kinds, posts = record()
-rep, summ = report_span(out_pipe)
-pipe_rpj, pipe_detail = per_job(kinds, jobs)
-renders = [j["timings"]["render_seconds"] for j in rep["jobs"] if j.get("timings") and j["timings"].get("render_seconds")]
-print(f"   veo-pipeline run: makespan {pipe_wall:.3f} s (whole process wall time) = "
-      f"{pipe_wall / lower:.3f} x lower bound; target <= 1.10: {'MET' if pipe_wall / lower <= 1.10 else 'MISSED'}")
-print(f"     summary {summ}; {len(reqs)} requests = {pipe_rpj:.2f}/job ({pipe_detail}); POSTs {posts}")
-if renders:
-    renders.sort()
-    print(f"     per-job submit->completed as seen by the runner: median {renders[len(renders) // 2]:.3f} s, "
-          f"max {renders[-1]:.3f} s (emulator renders {render:g} s)")
 
-print(f"== 2. the same {jobs} jobs with the openai Python SDK (AsyncOpenAI, Semaphore({CONCURRENCY}), "
-      f"poll {POLL:g} s)")
-emu("/_emulator/reset", "POST")
-out_sdk = os.path.join(work, "out-sdk")
-sdk_log = os.path.join(work, "run-sdk.log")
-sdk_wall = timed(["python3", os.path.join(here, "bench_openai_sdk.py"), dag, out_sdk, base + "/v1",
-                  "--concurrency", str(CONCURRENCY), "--poll-interval", str(POLL)], sdk_log)
-sdk_line = [l for l in open(sdk_log) if l.startswith("BENCH")][-1].strip()
-sdk_in = float(sdk_line.split("sdk_seconds=")[1].split()[0])
-if "failed=0" not in sdk_line:
-    sys.exit(f"SDK run had failures: {sdk_line}")
-reqs, kinds, posts = record()
-sdk_rpj, sdk_detail = per_job(kinds, jobs)
-print(f"   openai SDK script: makespan {sdk_wall:.3f} s whole process ({sdk_in:.3f} s in-script, "
-      f"without Python startup and imports) = {sdk_wall / lower:.3f} x lower bound")
-print(f"     {len(reqs)} requests = {sdk_rpj:.2f}/job ({sdk_detail}); POSTs {posts}")
-print(f"   makespan ratio veo-pipeline / SDK script = {pipe_wall / sdk_wall:.3f} (process vs process), "
-      f"{pipe_wall / sdk_in:.3f} (pipeline process vs SDK in-script)")
-print(f"   requests per job: veo-pipeline {pipe_rpj:.2f}, SDK script {sdk_rpj:.2f}")
+
+def scheduling(edges, judged):
+    """One DAG, run by veo-pipeline and by the openai SDK script against the same emulator."""
+    dag = os.path.join(work, f"dag-{edges}.yaml")
+    gen("dag", dag, LEVELS, PER_LEVEL, seconds, size, edges)
+    what = ("every level-k shot waits for one level-(k-1) shot with after: (ordering only), so the "
+            "measurement is the scheduler's" if edges == "after" else
+            "even shots take the upstream's last frame (an ffmpeg extraction each), odd ones use after:")
+    print(f"== scheduling, edges={edges}: {jobs} jobs, DAG depth {LEVELS} ({PER_LEVEL} per level; {what}), "
+          f"render {render:g} s, concurrency {CONCURRENCY}, poll {POLL:g} s")
+    print(f"   lower bound = max(critical path {LEVELS} x {render:g} s = {critical:.3f} s, "
+          f"work/concurrency {jobs} x {render:g} s / {CONCURRENCY} = {work_bound:.3f} s) = {lower:.3f} s")
+    emu("/_emulator/reset", "POST")
+    out_pipe = os.path.join(work, f"out-pipeline-{edges}")
+    pipe_wall = timed([veo, "run", dag, "--base-url", base, "--concurrency", str(CONCURRENCY),
+                       "--poll-interval", str(POLL), "--out", out_pipe], os.path.join(work, f"run-dag-{edges}.log"))
+    reqs, kinds, posts = record()
+    rep, summ = report_span(out_pipe)
+    pipe_rpj, pipe_detail = per_job(kinds, jobs)
+    renders = [j["timings"]["render_seconds"] for j in rep["jobs"] if j.get("timings") and j["timings"].get("render_seconds")]
+    verdict = ("MET" if pipe_wall / lower <= 1.10 else "MISSED") if judged else "not the target's measurement"
+    print(f"   veo-pipeline run: makespan {pipe_wall:.3f} s (whole process wall time) = "
+          f"{pipe_wall / lower:.3f} x lower bound; target <= 1.10: {verdict}")
+    print(f"     summary {summ}; {len(reqs)} requests = {pipe_rpj:.2f}/job ({pipe_detail}); POSTs {posts}")
+    if renders:
+        renders.sort()
+        print(f"     per-job submit->completed as seen by the runner: median {renders[len(renders) // 2]:.3f} s, "
+              f"max {renders[-1]:.3f} s (emulator renders {render:g} s)")
+
+    emu("/_emulator/reset", "POST")
+    out_sdk = os.path.join(work, f"out-sdk-{edges}")
+    sdk_log = os.path.join(work, f"run-sdk-{edges}.log")
+    sdk_wall = timed(["python3", os.path.join(here, "bench_openai_sdk.py"), dag, out_sdk, base + "/v1",
+                      "--concurrency", str(CONCURRENCY), "--poll-interval", str(POLL)], sdk_log)
+    sdk_line = [l for l in open(sdk_log) if l.startswith("BENCH")][-1].strip()
+    sdk_in = float(sdk_line.split("sdk_seconds=")[1].split()[0])
+    if "failed=0" not in sdk_line:
+        sys.exit(f"SDK run had failures: {sdk_line}")
+    reqs, kinds, posts = record()
+    sdk_rpj, sdk_detail = per_job(kinds, jobs)
+    print(f"   openai SDK script (AsyncOpenAI, Semaphore({CONCURRENCY})): makespan {sdk_wall:.3f} s whole process "
+          f"({sdk_in:.3f} s in-script) = {sdk_wall / lower:.3f} x lower bound")
+    print(f"     {len(reqs)} requests = {sdk_rpj:.2f}/job ({sdk_detail}); POSTs {posts}")
+    print(f"   makespan ratio veo-pipeline / SDK script = {pipe_wall / sdk_wall:.3f} (process vs process); "
+          f"requests per job: veo-pipeline {pipe_rpj:.2f}, SDK script {sdk_rpj:.2f}")
+
+
+scheduling("after", judged=True)
+scheduling("mixed", judged=False)
 
 print(f"== 3. no-op re-run of {NOOP_JOBS} cached jobs")
 flat = os.path.join(work, "flat.yaml")
