@@ -55,3 +55,23 @@ struct MediaToolsTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/last.png.part.png"))
     }
 }
+
+@Suite("File paths")
+struct PathsTests {
+    @Test(arguments: [
+        ("assets/a.png", "/m", "/m/assets/a.png"),
+        ("./assets/../b.png", "/m/x", "/m/x/b.png"),
+        ("../../../etc/passwd", "/m", "/etc/passwd"),
+        ("/abs//c.png", "/m", "/abs/c.png"),
+    ])
+    func resolve(relative: String, directory: String, expected: String) {
+        #expect(FilePaths.resolve(relative, against: directory) == expected)
+    }
+
+    @Test func outputLayoutRefusesEscapes() throws {
+        let layout = OutputLayout(root: "/tmp/out")
+        #expect(try layout.absolute("clips/a.mp4") == "/tmp/out/clips/a.mp4")
+        #expect(throws: (any Error).self) { try layout.absolute("../evil.mp4") }
+        #expect(throws: (any Error).self) { try layout.absolute("clips/../../evil.mp4") }
+    }
+}

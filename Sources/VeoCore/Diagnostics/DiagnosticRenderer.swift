@@ -2,20 +2,30 @@ public import Foundation
 
 /// The text of source files, kept to show the offending line under a diagnostic.
 public struct SourceTexts: Sendable {
-    private var lines: [String: [Substring]] = [:]
+    private struct File: Sendable {
+        var bytes: [UInt8]
+        /// Byte offset where each line starts.
+        var lineStarts: [Int]
+    }
+
+    private var files: [String: File] = [:]
 
     public init() {}
 
     public mutating func add(file: String, text: String) {
-        lines[file] = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })  // "\r\n" is one Character
+        let bytes = Array(text.utf8)
+        var starts = [0]
+        for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
+        files[file] = File(bytes: bytes, lineStarts: starts)
     }
 
-    /// The 1-based line of a file, without its line break.
+    /// The 1-based line of a file, without its line break ("\n" or "\r\n").
     public func line(_ number: Int, of file: String) -> String? {
-        guard let fileLines = lines[file], number >= 1, number <= fileLines.count else { return nil }
-        var line = fileLines[number - 1]
-        if line.hasSuffix("\r") { line = line.dropLast() }
-        return String(line)
+        guard let f = files[file], number >= 1, number <= f.lineStarts.count else { return nil }
+        let start = f.lineStarts[number - 1]
+        var end = number < f.lineStarts.count ? f.lineStarts[number] - 1 : f.bytes.count
+        if end > start, f.bytes[end - 1] == 0x0D { end -= 1 }
+        return String(decoding: f.bytes[start..<max(start, end)], as: UTF8.self)
     }
 }
 

@@ -15,7 +15,7 @@ public struct OutputLayout: Sendable {
     public var root: String
 
     public init(root: String) {
-        self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.root = FilePaths.resolve(root, against: FileManager.default.currentDirectoryPath)
     }
 
     public var reportPath: String { root + "/report.json" }
@@ -31,7 +31,7 @@ public struct OutputLayout: Sendable {
     }
 
     public func absolute(_ relative: String) throws -> String {
-        let full = URL(fileURLWithPath: root + "/" + relative).standardizedFileURL.path
+        let full = FilePaths.resolve(relative, against: root)
         guard full.hasPrefix(root + "/") else {
             throw MediaTools.ToolError(description: "refusing to write outside the output folder: \(relative)")
         }

@@ -51,7 +51,7 @@ public struct ManifestDecoder {
 
         var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         if let n = map["name"], let s = string(n.value, field: "name") {
-            if s.trimmingCharacters(in: .whitespaces).isEmpty {
+            if s.isBlank {
                 error("'name' must not be empty", n.value.position)
             } else {
                 name = s
@@ -284,11 +284,11 @@ public struct ManifestDecoder {
             return nil
         }
         guard let text = string(node, field: field) else { return nil }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if text.isBlank {
             error("'\(field)' is empty; give a file path, an http(s) URL or {shot: ..., frame: first|last}", node.position)
             return nil
         }
-        if let colon = text.range(of: "://") {
+        if text.utf8.contains(UInt8(ascii: ":")), let colon = text.range(of: "://") {
             let scheme = text[..<colon.lowerBound].lowercased()
             guard scheme == "http" || scheme == "https" else {
                 error("unsupported URL scheme '\(scheme)' in '\(text)'; image URLs must be http or https", node.position)
@@ -308,6 +308,7 @@ public struct ManifestDecoder {
     /// A whole number from a plain or quoted scalar: `6` and `"6"` both give 6.
     func integer(_ node: YAMLNode) -> Int? {
         guard let s = node.scalar, !node.isNull else { return nil }
+        if let n = Int(s) { return n }
         return Int(s.trimmingCharacters(in: .whitespaces))
     }
 

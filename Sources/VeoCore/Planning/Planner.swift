@@ -128,7 +128,7 @@ public struct Planner {
             if let expanded = expand(p) {
                 prompt = expanded
                 // An empty `prompt:` was already reported by the decoder.
-                if !p.value.isEmpty, expanded.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                if !p.value.isEmpty, expanded.isBlank {
                     error("the prompt of \(owner) is empty\(p.value.contains("$") ? " after expanding variables" : "")", p.position)
                     ok = false
                 } else if p.value.isEmpty {
@@ -173,7 +173,7 @@ public struct Planner {
             case .url(let url):
                 inputs.append(PlannedInput(role: role, source: .url(url)))
             case .path(let written):
-                let absolute = written.hasPrefix("/") ? written : URL(fileURLWithPath: manifest.directory).appendingPathComponent(written).standardizedFileURL.path
+                let absolute = FilePaths.resolve(written, against: manifest.directory)
                 inputs.append(PlannedInput(role: role, source: .file(path: absolute, written: written)))
                 if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: size, owner: owner) { ok = false }
             case .frame(let ref):
@@ -270,37 +270,39 @@ public struct Planner {
     /// `${name}` replaced by `vars[name]`; `$${` writes a literal `${`. Reports undefined names.
     private mutating func expand(_ prompt: Located<String>) -> String? {
         let text = prompt.value
-        guard text.contains("$") else { return text }
-        var result = ""
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character.
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 64)
         var ok = true
-        var i = text.startIndex
-        while i < text.endIndex {
-            let c = text[i]
-            if c == "$" {
-                let next = text.index(after: i)
-                if next < text.endIndex, text[next] == "$" {
-                    result.append("$")
-                    i = text.index(after: next)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "$"), i + 1 < bytes.count {
+                if bytes[i + 1] == UInt8(ascii: "$") {
+                    result.append(byte)
+                    i += 2
                     continue
                 }
-                if next < text.endIndex, text[next] == "{", let close = text[next...].firstIndex(of: "}") {
-                    let name = String(text[text.index(after: next)..<close])
+                if bytes[i + 1] == UInt8(ascii: "{"), let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) {
+                    let name = String(decoding: bytes[(i + 2)..<close], as: UTF8.self)
                     if let value = manifest.vars[name] {
-                        result += value.value
+                        result += value.value.utf8
                     } else {
                         let known = manifest.vars.keys.sorted()
                         let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
                         error("undefined variable '${\(name)}' in prompt\(hint)", prompt.position)
                         ok = false
                     }
-                    i = text.index(after: close)
+                    i = close + 1
                     continue
                 }
             }
-            result.append(c)
-            i = text.index(after: i)
+            result.append(byte)
+            i += 1
         }
-        return ok ? result : nil
+        return ok ? String(decoding: result, as: UTF8.self) : nil
     }
 
     // MARK: - Order and cycles
@@ -388,6 +390,20 @@ public struct Planner {
 
     private mutating func warning(_ message: String, _ position: SourcePosition) {
         add(.warning(message, at: location(position)))
+    }
+}
+
+extension String {
+    /// Empty or only white space (a fast path for ASCII text).
+    var isBlank: Bool {
+        for byte in utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0x80...: return unicodeScalars.allSatisfy(\.properties.isWhitespace)
+            default: return false
+            }
+        }
+        return true
     }
 }
 
