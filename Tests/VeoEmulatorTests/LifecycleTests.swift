@@ -8,7 +8,7 @@ struct LifecycleTests {
     func lifecycle() async throws {
         // Long enough that the first poll, right after the create, lands in the queued phase even on
         // a loaded 2-core machine.
-        try await Harness.with(renderSeconds: 4) { h in
+        try await Harness.with(renderSeconds: 8) { h in
             let id = try await h.create()
             let replies = try await h.pollUntilDone(id)
             let statuses = replies.compactMap { $0.json["status"] as? String }
@@ -24,7 +24,7 @@ struct LifecycleTests {
             #expect(progress.contains { $0 > 0 && $0 < 100 })
             #expect(progress.last == 100)
             for reply in replies.dropLast() {
-                #expect(Int(reply.header("openai-poll-after-ms") ?? "") == 1000)
+                #expect(Int(reply.header("openai-poll-after-ms") ?? "") == 2000)
             }
             let done = try #require(replies.last)
             #expect(done.header("openai-poll-after-ms") == nil)
