@@ -99,10 +99,12 @@ extension VideoAPIClient {
             if !renamed { _ = unlink(tempPath) }
         }
 
-        // The sha256 runs on another core, one chunk behind the writes, so hashing does not slow the
-        // download; at most one chunk is being hashed at a time (memory stays bounded).
+        // The sha256 runs on another core, a batch of chunks behind the writes, so hashing overlaps the
+        // download; at most one batch is being hashed while the next fills (memory stays bounded).
         let hasher = ChunkHasher()
         var hashing: Task<Void, Never>?
+        var batch: [ByteBuffer] = []
+        var batchBytes = 0
         defer { hashing?.cancel() }
         var count: Int64 = 0
         var signature: [UInt8] = []
@@ -112,8 +114,15 @@ extension VideoAPIClient {
                 try chunk.withUnsafeReadableBytes { raw in
                     try writeAll(fd, raw)
                 }
-                await hashing?.value
-                hashing = Task.detached { hasher.update(chunk) }
+                batch.append(chunk)
+                batchBytes += chunk.readableBytes
+                if batchBytes >= Self.hashBatchBytes {
+                    await hashing?.value
+                    let ready = batch
+                    hashing = Task.detached { hasher.update(ready) }
+                    batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
+                }
                 if signature.count < 8 {
                     signature += chunk.readableBytesView.prefix(8 - signature.count)
                 }
@@ -149,6 +158,7 @@ extension VideoAPIClient {
             )
         }
         await hashing?.value
+        hasher.update(batch)
         guard signature.count == 8, Array(signature[4..<8]) == Array("ftyp".utf8) else {
             throw RetryableFailure(
                 error: VideoAPIError(
@@ -178,12 +188,17 @@ extension VideoAPIClient {
         return DownloadResult(path: destinationPath, bytes: count, sha256: digest)
     }
 
+    /// Bytes handed to the hashing task at a time: few task switches, little memory.
+    static let hashBatchBytes = 4 << 20
+
     /// A SHA256 fed from one task at a time (the download loop awaits each update before the next).
     final class ChunkHasher: @unchecked Sendable {
         private var hasher = SHA256()
 
-        func update(_ chunk: ByteBuffer) {
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        func update(_ chunks: [ByteBuffer]) {
+            for chunk in chunks {
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            }
         }
 
         func finalize() -> SHA256.Digest {
