@@ -123,6 +123,31 @@ struct ScriptedServerTests {
         }
     }
 
+    @Test func jitterAppliesToTheRequestedIntervalNotToTheServersHint() async throws {
+        let clock = InstantClock()
+        let inProgress = #"{"id":"video_1","status":"in_progress","progress":10}"#
+        let done = #"{"id":"video_1","status":"completed","progress":100}"#
+        try await withScriptedClient(
+            script: { n in
+                switch n {
+                case 1: httpResponse("200 OK", headers: ["openai-poll-after-ms: 3000"], body: inProgress)
+                case 2: httpResponse("200 OK", body: inProgress)
+                default: httpResponse("200 OK", body: done)
+                }
+            },
+            clock: clock,
+            adjust: {
+                $0.minimumPollInterval = .seconds(1)
+                $0.pollJitter = 0.5
+                $0.random = { 1 }
+            }
+        ) { _, client in
+            _ = try await client.waitForCompletion(id: "video_1", pollInterval: .seconds(8), timeout: .seconds(600)) { _ in }
+            // The hint exactly; the requested 8 s plus the full 50 % jitter.
+            #expect(clock.sleeps == [.seconds(3), .seconds(12)])
+        }
+    }
+
     @Test func expiredJobIsJobFailed() async throws {
         let expired = #"{"id":"video_1","status":"expired"}"#
         try await withScriptedClient(script: { _ in httpResponse("200 OK", body: expired) }) { _, client in

@@ -3,8 +3,8 @@
 extension VideoAPIClient {
     /// Polls the job until it completes, fails or the deadline passes.
     ///
-    /// - The interval is `pollInterval`, or the server's `openai-poll-after-ms` hint when it sent one,
-    ///   never less than ``VideoAPIClientConfiguration/minimumPollInterval``, plus up to `pollJitter` of it.
+    /// - The interval is the server's `openai-poll-after-ms` hint when it sent one, else `pollInterval`
+    ///   plus up to `pollJitter` of it; never less than ``VideoAPIClientConfiguration/minimumPollInterval``.
     /// - `timeout` is the overall deadline for this job, measured with the injected clock; when it
     ///   passes the call throws `.deadlineExceeded` (the last poll happens at the deadline).
     /// - `failed` and `expired` throw `.jobFailed` with the server's code and message; unknown statuses
@@ -46,9 +46,12 @@ extension VideoAPIClient {
         }
     }
 
-    /// `max(hint ?? requested, minimumPollInterval)`, plus up to `pollJitter` of it.
+    /// The server's hint when it sent one (it paces its clients itself), else the requested
+    /// interval plus up to `pollJitter` of it (so jobs started together do not poll together);
+    /// never less than `minimumPollInterval`.
     func nextPollDelay(requested: Duration, hint: Duration?) -> Duration {
-        let base = max(hint ?? requested, configuration.minimumPollInterval)
+        if let hint { return max(hint, configuration.minimumPollInterval) }
+        let base = max(requested, configuration.minimumPollInterval)
         let jitter = min(max(configuration.pollJitter, 0), 1) * min(max(configuration.random(), 0), 1)
         return base + base * jitter
     }
