@@ -79,6 +79,17 @@ public struct JobOutcome: Sendable {
     public var skippedBecause: String?
     /// The failure means every other job would fail too (the key was refused): stop starting jobs.
     var stopsRun = false
+    /// Why a skipped job was skipped, for the run's status (the text is `skippedBecause`).
+    var skip: SkipCause?
+
+    enum SkipCause {
+        /// Not selected by `--only`: not part of this run.
+        case notSelected
+        /// Stopped by SIGINT/SIGTERM; the next run resumes or starts it.
+        case interrupted
+        /// An upstream job failed or was skipped, or the run stopped starting jobs.
+        case notRun
+    }
 
     public init(job: PlannedJob, status: Status) {
         self.job = job

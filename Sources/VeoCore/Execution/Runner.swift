@@ -30,7 +30,6 @@ public struct Runner: Sendable {
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: layout.framesDirectory, withIntermediateDirectories: true)
         let journal = try Journal(path: layout.journalPath)
-        defer { Task { await journal.close() } }
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
             hashes: FileHashCache(), limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
@@ -45,19 +44,23 @@ public struct Runner: Sendable {
             for d in deps { dependents[d, default: []].append(job.id) }
         }
         for job in plan.jobs where !selected.contains(job.id) {
-            var outcome = JobOutcome(job: job, status: .skipped)
-            outcome.skippedBecause = "not selected by --only"
-            outcomes[job.id] = outcome
+            outcomes[job.id] = .skipped(job, because: "not selected by --only", cause: .notSelected)
         }
         var ready = plan.jobs.filter { selected.contains($0.id) && waitingOn[$0.id] == 0 }.map(\.id)
+        var nextReady = 0
         var stopReason: String?
+        var stopCause = JobOutcome.SkipCause.notRun
 
         await withTaskGroup(of: JobOutcome.self) { group in
             var running = 0
             while true {
-                if Task.isCancelled && stopReason == nil { stopReason = "interrupted before it started; the next run starts it" }
-                while stopReason == nil, running < max(1, options.concurrency), !ready.isEmpty {
-                    let id = ready.removeFirst()
+                if Task.isCancelled && stopReason == nil {
+                    stopReason = "interrupted before it started; the next run starts it"
+                    stopCause = .interrupted
+                }
+                while stopReason == nil, running < max(1, options.concurrency), nextReady < ready.count {
+                    let id = ready[nextReady]
+                    nextReady += 1
                     guard let job = plan.job(id) else { continue }
                     let upstream = job.dependencies.compactMap { outcomes[$0] }
                     let force = forced.contains(id)
@@ -73,10 +76,12 @@ public struct Runner: Sendable {
                         if waitingOn[d] == 0, outcomes[d] == nil { ready.append(d) }
                     }
                 } else {
-                    let why = outcome.skippedBecause?.hasPrefix("interrupted") == true
+                    let interrupted = outcome.skip == .interrupted
+                    let why = interrupted
                         ? "interrupted before it started; the next run starts it"
                         : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
-                    skipDependents(of: outcome.job.id, because: why, dependents: dependents, outcomes: &outcomes)
+                    skipDependents(of: outcome.job.id, because: why, cause: interrupted ? .interrupted : .notRun,
+                                   dependents: dependents, outcomes: &outcomes)
                     if outcome.status == .failed, outcome.stopsRun, stopReason == nil {
                         stopReason = "not started: the server refused the API key (check VEO_API_KEY)"
                     }
@@ -88,14 +93,14 @@ public struct Runner: Sendable {
         }
         // Whatever never started (fail-fast or interrupt) is skipped with the reason.
         for job in plan.jobs where outcomes[job.id] == nil {
-            var outcome = JobOutcome(job: job, status: .skipped)
-            outcome.skippedBecause = stopReason ?? "not started"
-            outcomes[job.id] = outcome
-            onEvent(.skipped(job: job.id, reason: outcome.skippedBecause!))
+            let reason = stopReason ?? "not started"
+            outcomes[job.id] = .skipped(job, because: reason, cause: stopCause)
+            onEvent(.skipped(job: job.id, reason: reason))
         }
+        await journal.close()
         let ordered = plan.jobs.compactMap { outcomes[$0.id] }
-        let interrupted = Task.isCancelled || ordered.contains { $0.skippedBecause?.hasPrefix("interrupted") == true }
-        let failed = ordered.contains { $0.status == .failed || ($0.status == .skipped && $0.skippedBecause != "not selected by --only") }
+        let interrupted = Task.isCancelled || ordered.contains { $0.skip == .interrupted }
+        let failed = ordered.contains { $0.status == .failed || ($0.status == .skipped && $0.skip != .notSelected) }
         return RunResult(
             status: interrupted ? .interrupted : failed ? .failed : .succeeded,
             outcomes: ordered, startedAt: startedAt, finishedAt: Date())
@@ -120,13 +125,14 @@ public struct Runner: Sendable {
         return (selected, options.force ? chosen : [])
     }
 
-    private func skipDependents(of id: String, because reason: String, dependents: [String: [String]], outcomes: inout [String: JobOutcome]) {
+    private func skipDependents(
+        of id: String, because reason: String, cause: JobOutcome.SkipCause, dependents: [String: [String]],
+        outcomes: inout [String: JobOutcome]
+    ) {
         var stack = dependents[id] ?? []
         while let d = stack.popLast() {
             guard outcomes[d] == nil, let job = plan.job(d) else { continue }
-            var outcome = JobOutcome(job: job, status: .skipped)
-            outcome.skippedBecause = reason
-            outcomes[d] = outcome
+            outcomes[d] = .skipped(job, because: reason, cause: cause)
             onEvent(.skipped(job: d, reason: reason))
             stack += dependents[d] ?? []
         }
@@ -187,6 +193,7 @@ struct JobContext: Sendable {
 
     private func interrupted(_ outcome: inout JobOutcome) {
         outcome.status = .skipped
+        outcome.skip = .interrupted
         outcome.skippedBecause = outcome.videoID != nil
             ? "interrupted while rendering; the next run resumes video \(outcome.videoID!) without submitting again"
             : "interrupted before it was submitted; the next run starts it"
@@ -414,6 +421,15 @@ struct JobContext: Sendable {
     static func contentType(_ path: String) -> String {
         if case .ok(let info) = ImageFileChecker.inspect(path) { return info.format.mimeType }
         return "application/octet-stream"
+    }
+}
+
+extension JobOutcome {
+    static func skipped(_ job: PlannedJob, because reason: String, cause: SkipCause) -> JobOutcome {
+        var outcome = JobOutcome(job: job, status: .skipped)
+        outcome.skippedBecause = reason
+        outcome.skip = cause
+        return outcome
     }
 }
 
