@@ -10,8 +10,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Render a manifest: run its jobs against the video API, write the clips and a report.",
         discussion: """
             Validates the manifest, then runs each job as soon as the jobs it depends on are done, \
-            at most --concurrency at a time: submit, poll, download, verify with ffprobe. Clips go to \
-            <out>/clips/, the report to <out>/report.json, and every submission is recorded in \
+            at most --concurrency at a time: submit, poll, download, check the clip's size and \
+            duration. Clips go to <out>/clips/, the report to <out>/report.json, and every submission \
+            is recorded in \
             <out>/journal.jsonl before it is polled.
 
             Re-running is safe and cheap: a job whose request and input images are unchanged is \
