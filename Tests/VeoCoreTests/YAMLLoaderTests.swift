@@ -193,6 +193,17 @@ struct YAMLLoaderTests {
 
     // MARK: - Errors
 
+    @Test(arguments: [3, 30])
+    func duplicateKeyInSmallAndLargeMappings(keys: Int) throws {
+        // Small mappings are checked pairwise, large ones with a set: both must point at both places.
+        var lines = (0..<keys).map { "k\($0): v" }
+        lines.append("k1: again")
+        let error = try #require(failure(lines.joined(separator: "\n") + "\n"))
+        #expect(error.message == "duplicate key 'k1' in this mapping")
+        #expect(error.location == loc(Pos(line: keys + 1, column: 1)))
+        #expect(error.notes.first?.location == loc(Pos(line: 2, column: 1)))
+    }
+
     @Test func duplicateKeyPointsAtBothPlaces() throws {
         let m = MarkedText("""
             shots:

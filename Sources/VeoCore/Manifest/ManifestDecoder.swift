@@ -192,7 +192,7 @@ public struct ManifestDecoder {
 
     // MARK: - Job fields
 
-    mutating func jobFields(_ map: [String: (key: YAMLNode, value: YAMLNode)]) -> JobFields {
+    mutating func jobFields(_ map: KeyedMapping) -> JobFields {
         var f = JobFields()
         if let m = map["model"], let s = string(m.value, field: "model") {
             if let model = VideoModel(rawValue: s) {
@@ -329,16 +329,16 @@ public struct ManifestDecoder {
     /// With `allowExtensions`, keys starting with `x-` are accepted and ignored (a place for anchors).
     mutating func keyed(
         _ pairs: [YAMLNode.Pair], allowed: [String], context: String, allowExtensions: Bool = false
-    ) -> [String: (key: YAMLNode, value: YAMLNode)] {
-        var map: [String: (key: YAMLNode, value: YAMLNode)] = [:]
-        map.reserveCapacity(pairs.count)
+    ) -> KeyedMapping {
+        var map = KeyedMapping()
+        map.entries.reserveCapacity(pairs.count)
         for pair in pairs {
             guard let key = pair.key.scalar else {
                 error("keys must be plain names, but this key is \(pair.key.kindDescription)", pair.key.position)
                 continue
             }
             if allowed.contains(key) {
-                map[key] = (pair.key, pair.value)
+                map.entries.append((key, pair))
             } else if allowExtensions && key.hasPrefix("x-") {
                 continue
             } else {
@@ -356,6 +356,18 @@ public struct ManifestDecoder {
 
     mutating func error(_ message: String, _ position: SourcePosition, notes: [Diagnostic] = []) {
         diagnostics.append(.error(message, at: location(position), notes: notes))
+    }
+}
+
+/// A mapping's known entries by key. Manifest mappings have a handful of keys: a linear search
+/// beats hashing here (validate spends its time in mappings like these).
+struct KeyedMapping {
+    var entries: [(key: String, pair: YAMLNode.Pair)] = []
+
+    subscript(key: String) -> (key: YAMLNode, value: YAMLNode)? {
+        // Duplicate keys are rejected by the loader, so the first match is the only one.
+        for entry in entries where entry.key == key { return (entry.pair.key, entry.pair.value) }
+        return nil
     }
 }
 

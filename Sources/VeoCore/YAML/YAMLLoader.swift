@@ -291,24 +291,37 @@ private struct Builder {
 
     /// Applies merge keys and rejects duplicate keys (libyaml accepts them silently).
     func resolveMapping(_ pairs: [YAMLNode.Pair]) throws(YAMLError) -> [YAMLNode.Pair] {
-        var seen: [String: SourcePosition] = [:]
-        seen.reserveCapacity(pairs.count)
         var hasMerge = false
-        for pair in pairs {
-            if Self.isMergeKey(pair.key) {
-                hasMerge = true
-                continue
+        // Small mappings (nearly all of a manifest's) are checked pairwise; large ones with a set.
+        if pairs.count <= 16 {
+            for (i, pair) in pairs.enumerated() {
+                if Self.isMergeKey(pair.key) {
+                    hasMerge = true
+                    continue
+                }
+                guard let key = pair.key.scalar else { continue }
+                for earlier in pairs[..<i] where earlier.key.scalar == key && !Self.isMergeKey(earlier.key) {
+                    throw duplicate(key, at: pair.key.position, first: earlier.key.position)
+                }
             }
-            guard let key = pair.key.scalar else { continue }
-            if let first = seen[key] {
-                throw YAMLError(
-                    "duplicate key '\(key)' in this mapping",
-                    at: location(pair.key.position),
-                    notes: [.note("'\(key)' is first defined here", at: location(first))])
+        } else {
+            var seen: [String: SourcePosition] = [:]
+            seen.reserveCapacity(pairs.count)
+            for pair in pairs {
+                if Self.isMergeKey(pair.key) {
+                    hasMerge = true
+                    continue
+                }
+                guard let key = pair.key.scalar else { continue }
+                if let first = seen[key] { throw duplicate(key, at: pair.key.position, first: first) }
+                seen[key] = pair.key.position
             }
-            seen[key] = pair.key.position
         }
         guard hasMerge else { return pairs }
+        var seen: [String: SourcePosition] = [:]
+        for pair in pairs where !Self.isMergeKey(pair.key) {
+            if let key = pair.key.scalar { seen[key] = pair.key.position }
+        }
 
         var result: [YAMLNode.Pair] = []
         var present = Set(seen.keys)
@@ -337,6 +350,13 @@ private struct Builder {
             }
         }
         return result
+    }
+
+    func duplicate(_ key: String, at position: SourcePosition, first: SourcePosition) -> YAMLError {
+        YAMLError(
+            "duplicate key '\(key)' in this mapping",
+            at: location(position),
+            notes: [.note("'\(key)' is first defined here", at: location(first))])
     }
 
     static func isMergeKey(_ node: YAMLNode) -> Bool {
