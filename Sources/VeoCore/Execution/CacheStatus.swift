@@ -4,11 +4,13 @@ import Foundation
 /// journal without changing it.
 public enum CacheStatus {
     /// nil when the folder has no journal (nothing rendered there yet).
-    public static func cachedJobs(plan: Plan, outDirectory: String) -> Set<String>? {
+    public static func cachedJobs(plan: Plan, outDirectory: String, origin: String? = nil) -> Set<String>? {
         let layout = OutputLayout(root: outDirectory)
         guard FileManager.default.fileExists(atPath: layout.journalPath) else { return nil }
         var states: [String: KeyState] = [:]
-        for entry in Journal.read(path: layout.journalPath) { Journal.apply(entry, to: &states) }
+        for entry in Journal.read(path: layout.journalPath) where Journal.matches(entry, origin) {
+            Journal.apply(entry, to: &states)
+        }
         var clipHash: [String: String] = [:]  // job → sha256 of its cached clip
         var fileHash: [String: String] = [:]
         var cached = Set<String>()

@@ -37,16 +37,20 @@ public struct JournalEntry: Sendable, Codable, Hashable {
     public var code: String?
     public var message: String?
     public var submittedAt: Date?
+    /// The API the entry is about (`emulator`, or the server's scheme://host:port): state recorded
+    /// against one server never stands for another.
+    public var origin: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, key, job, at, output, code, message
+        case event, key, job, at, output, code, message, origin
         case videoID = "video_id"
         case submittedAt = "submitted_at"
     }
 
     public init(event: Event, key: String, job: String, at: Date = Date(), videoID: String? = nil, output: OutputRecord? = nil,
-                code: String? = nil, message: String? = nil, submittedAt: Date? = nil)
+                code: String? = nil, message: String? = nil, submittedAt: Date? = nil, origin: String? = nil)
     {
+        self.origin = origin
         self.event = event
         self.key = key
         self.job = job
@@ -76,20 +80,25 @@ public struct KeyState: Sendable, Hashable {
 /// crash at any moment leaves every submitted video id on disk before it is polled.
 public actor Journal {
     public let path: String
+    public let origin: String?
     private var handle: FileHandle?
+    /// Where the file ended after the last whole line: a failed write is cut back to it.
+    private var goodLength: UInt64 = 0
     private var states: [String: KeyState] = [:]
     private let encoder: JSONEncoder
 
-    /// Opens (or creates) the journal, replays it and rewrites it compacted.
-    public init(path: String) throws {
+    /// Opens (or creates) the journal, replays the entries of `origin` (all when nil) and rewrites
+    /// it compacted (entries of every origin are kept).
+    public init(path: String, origin: String? = nil) throws {
         self.path = path
+        self.origin = origin
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.encoder = encoder
         let entries = Self.read(path: path)
         var states: [String: KeyState] = [:]
-        for entry in entries { Self.apply(entry, to: &states) }
+        for entry in entries where Self.matches(entry, origin) { Self.apply(entry, to: &states) }
         self.states = states
         // Compact: one line per key that still matters, written beside and renamed over.
         let compacted = Self.compact(entries)
@@ -110,7 +119,7 @@ public actor Journal {
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw MediaTools.ToolError(description: "cannot open the journal \(path) for writing")
         }
-        handle.seekToEndOfFile()
+        self.goodLength = handle.seekToEndOfFile()
         self.handle = handle
     }
 
@@ -122,12 +131,25 @@ public actor Journal {
 
     /// Appends an entry and flushes it to disk before returning.
     public func append(_ entry: JournalEntry) throws {
+        var entry = entry
+        entry.origin = entry.origin ?? origin
         var line = try encoder.encode(entry)
         line.append(0x0A)
         guard let handle else { throw MediaTools.ToolError(description: "the journal is closed") }
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
+        do {
+            try handle.write(contentsOf: line)
+            try handle.synchronize()
+        } catch {
+            // Cut a partial line off (disk full), so the next entry does not join it and get lost.
+            try? handle.truncate(atOffset: goodLength)
+            throw MediaTools.ToolError(description: "cannot write the journal \(path): \(YAMLLoader.reason(error))")
+        }
+        goodLength += UInt64(line.count)
         Self.apply(entry, to: &states)
+    }
+
+    static func matches(_ entry: JournalEntry, _ origin: String?) -> Bool {
+        origin == nil || entry.origin == nil || entry.origin == origin
     }
 
     public func close() {
@@ -166,26 +188,34 @@ public actor Journal {
             s.outputVideoID = entry.videoID
             s.pendingVideoID = nil
             s.ambiguous = nil
+            s.submissions = 0
         case .failed:
             s.pendingVideoID = nil
             s.ambiguous = nil
+            s.submissions = 0
+            // The recorded clip is gone and cannot be fetched again: forget it.
+            if entry.code == "output_lost" {
+                s.output = nil
+                s.outputVideoID = nil
+            }
         }
         states[entry.key] = s
     }
 
-    /// The entries that carry state: the last `completed` per key, and the still-open
-    /// `submitting`/`submitted`/`ambiguous` entries after it.
+    /// The entries that carry state: per key and origin, the last `completed`, the last outcome
+    /// (`completed` or `failed`) and the still-open `submitting`/`submitted`/`ambiguous` entries after it.
     static func compact(_ entries: [JournalEntry]) -> [JournalEntry] {
+        func slot(_ entry: JournalEntry) -> String { entry.key + "|" + (entry.origin ?? "") }
         var lastCompleted: [String: Int] = [:]
         var lastClosed: [String: Int] = [:]
         for (i, entry) in entries.enumerated() {
-            if entry.event == .completed { lastCompleted[entry.key] = i }
-            if entry.event == .completed || entry.event == .failed { lastClosed[entry.key] = i }
+            if entry.event == .completed { lastCompleted[slot(entry)] = i }
+            if entry.event == .completed || entry.event == .failed { lastClosed[slot(entry)] = i }
         }
         var kept: [JournalEntry] = []
         for (i, entry) in entries.enumerated() {
-            let closedAt = lastClosed[entry.key] ?? -1
-            if i == lastCompleted[entry.key] || i > closedAt {
+            let closedAt = lastClosed[slot(entry)] ?? -1
+            if i == lastCompleted[slot(entry)] || i >= closedAt {
                 kept.append(entry)
             }
         }

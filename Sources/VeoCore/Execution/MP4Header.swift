@@ -5,35 +5,55 @@ import Foundation
 /// starting a process per clip. Returns nil for anything it does not understand (fragmented files,
 /// other containers), and the caller falls back to ffprobe.
 enum MP4Header {
+    enum Probe: Equatable {
+        case clip(MediaTools.ClipInfo)
+        /// An MP4 whose boxes run past the end of the file: cut short.
+        case truncated
+        /// Not a plain MP4 this reader understands.
+        case unknown
+    }
+
     static func probe(_ path: String) -> MediaTools.ClipInfo? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        if case .clip(let info) = inspect(path) { return info }
+        return nil
+    }
+
+    static func inspect(_ path: String) -> Probe {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .unknown }
         defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return nil }
-        // Walk the top-level boxes to find `moov` (at the start or the end of the file).
+        guard let size = try? handle.seekToEnd() else { return .unknown }
+        var sawFtyp = false
+        // Walk every top-level box: find `moov`, and require the boxes to end exactly at the end of
+        // the file (a download cut short without a Content-Length must not pass as a clip).
         var offset: UInt64 = 0
-        while offset + 8 <= size {
-            guard (try? handle.seek(toOffset: offset)) != nil, let head = try? handle.read(upToCount: 16), head.count >= 8 else { return nil }
+        var moov: (offset: UInt64, headerSize: UInt64, size: UInt64)?
+        while offset < size {
+            guard size - offset >= 8, (try? handle.seek(toOffset: offset)) != nil, let head = try? handle.read(upToCount: 16),
+                head.count >= 8
+            else { return sawFtyp ? .truncated : .unknown }
             let bytes = [UInt8](head)
             var boxSize = UInt64(be32(bytes, 0))
             let type = String(decoding: bytes[4..<8], as: UTF8.self)
             var headerSize: UInt64 = 8
             if boxSize == 1 {
-                guard bytes.count >= 16 else { return nil }
+                guard bytes.count >= 16 else { return sawFtyp ? .truncated : .unknown }
                 boxSize = be64(bytes, 8)
                 headerSize = 16
             } else if boxSize == 0 {
                 boxSize = size - offset
             }
-            guard boxSize >= headerSize, offset + boxSize <= size else { return nil }
-            if type == "moov" {
-                guard boxSize < 64 << 20, (try? handle.seek(toOffset: offset + headerSize)) != nil,
-                    let body = try? handle.read(upToCount: Int(boxSize - headerSize))
-                else { return nil }
-                return parseMoov([UInt8](body))
-            }
+            guard boxSize >= headerSize else { return .unknown }
+            // Compared by subtraction: a forged 64-bit size cannot overflow.
+            guard boxSize <= size - offset else { return sawFtyp ? .truncated : .unknown }
+            if offset == 0 { sawFtyp = type == "ftyp" }
+            if type == "moov" { moov = (offset, headerSize, boxSize) }
             offset += boxSize
         }
-        return nil
+        guard sawFtyp, let moov, moov.size < 64 << 20,
+            (try? handle.seek(toOffset: moov.offset + moov.headerSize)) != nil,
+            let body = try? handle.read(upToCount: Int(moov.size - moov.headerSize))
+        else { return .unknown }
+        return parseMoov([UInt8](body)).map(Probe.clip) ?? .unknown
     }
 
     /// Children of a box payload: (type, payload range).
@@ -50,7 +70,8 @@ enum MP4Header {
             } else if size == 0 {
                 size = range.upperBound - i
             }
-            guard size >= header, i + size <= range.upperBound else { break }
+            // Compared by subtraction: a forged 64-bit size cannot overflow.
+            guard size >= header, size <= range.upperBound - i else { break }
             result.append((String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self), (i + header)..<(i + size)))
             i += size
         }

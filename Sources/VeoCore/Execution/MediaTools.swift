@@ -36,7 +36,7 @@ public struct MediaTools: Sendable {
 
     /// Writes the first or last frame of a clip as PNG, atomically.
     public func extractFrame(_ frame: FramePosition, of clip: String, to destination: String) async throws {
-        let temp = destination + ".part.png"
+        let temp = destination + ".\(UUID().uuidString.prefix(8)).part.png"
         defer { try? FileManager.default.removeItem(atPath: temp) }
         var arguments = ["-nostdin", "-v", "error", "-y"]
         switch frame {
@@ -58,8 +58,11 @@ public struct MediaTools: Sendable {
     /// Width, height and duration of a clip's video: read from the MP4 header when it is a plain
     /// MP4, else from ffprobe (the same fields either way).
     public func probe(_ clip: String) async throws -> ClipInfo {
-        if let info = MP4Header.probe(clip) { return info }
-        return try await ffprobe(clip)
+        switch MP4Header.inspect(clip) {
+        case .clip(let info): return info
+        case .truncated: throw ToolError(description: "\(clip) is cut short: its MP4 boxes run past the end of the file")
+        case .unknown: return try await ffprobe(clip)
+        }
     }
 
     /// Width, height and duration of a clip's first video stream, as ffprobe reports them.

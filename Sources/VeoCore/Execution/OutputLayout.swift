@@ -43,3 +43,44 @@ public struct OutputLayout: Sendable {
         return framesDirectory + "/\(safe).\(frame.rawValue).png"
     }
 }
+
+extension OutputLayout {
+    public var lockPath: String { root + "/.lock" }
+
+    /// Removes temporary files a killed run left behind (partial downloads, copies and frames).
+    /// Only called while holding the folder's lock.
+    func removeLeftovers() {
+        let fm = FileManager.default
+        for directory in [root + "/clips", framesDirectory] {
+            guard let walker = fm.enumerator(atPath: directory) else { continue }
+            for case let relative as String in walker {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasSuffix(".part") || name.hasSuffix(".part.png") || name.hasSuffix(".incoming.mp4") {
+                    try? fm.removeItem(atPath: directory + "/" + relative)
+                }
+            }
+        }
+    }
+}
+
+/// An exclusive lock on an output folder for the length of a run (`flock` on `<out>/.lock`).
+final class OutputLock: Sendable {
+    private let fd: Int32
+
+    init(layout: OutputLayout) throws {
+        let fd = open(layout.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw MediaTools.ToolError(description: "cannot create \(layout.lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw MediaTools.ToolError(description: "another veo-pipeline run is using \(layout.root); wait for it to finish (two runs in one folder would submit every job twice)")
+        }
+        self.fd = fd
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

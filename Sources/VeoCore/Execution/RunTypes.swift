@@ -19,6 +19,9 @@ public struct RunOptions: Sendable {
     public var requestsPerMinute: Int?
     /// Send again a job whose earlier submission is ambiguous (may pay twice).
     public var resubmitAmbiguous = false
+    /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
+    /// only resumes and caches what was recorded against the same one.
+    public var origin: String?
 
     public init(outDirectory: String) {
         self.outDirectory = outDirectory
@@ -109,4 +112,15 @@ public struct RunResult: Sendable {
     public var outcomes: [JobOutcome]
     public var startedAt: Date
     public var finishedAt: Date
+}
+
+/// The identity of an API server for the journal: scheme://host:port, lowercased.
+public enum APIOrigin {
+    public static func of(_ baseURL: String) -> String {
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased()
+        else { return baseURL }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
+    }
 }

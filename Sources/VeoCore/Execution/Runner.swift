@@ -29,7 +29,11 @@ public struct Runner: Sendable {
         let layout = OutputLayout(root: options.outDirectory)
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: layout.framesDirectory, withIntermediateDirectories: true)
-        let journal = try Journal(path: layout.journalPath)
+        // One run per output folder: two would both submit every job and fight over the journal.
+        let lock = try OutputLock(layout: layout)
+        defer { lock.release() }
+        layout.removeLeftovers()
+        let journal = try Journal(path: layout.journalPath, origin: options.origin)
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
             hashes: FileHashCache(), limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
@@ -150,6 +154,8 @@ struct JobContext: Sendable {
     let onEvent: @Sendable (RunEvent) -> Void
     let hashes: FileHashCache
     let limiter: RateLimiter?
+    let frames = FrameExtractions()
+    let keys = KeyLocks()
 
     /// A job's failure, with the code the report shows.
     struct JobFailure: Error {
@@ -231,6 +237,8 @@ struct JobContext: Sendable {
             model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: keyInputs, variant: job.variant, take: job.take)
         outcome.cacheKey = key
         outcome.inputs = resolved
+        await keys.acquire(key)
+        defer { Task { await keys.release(key) } }
         let state = await journal.state(for: key)
         outcome.attempts = state.submissions
 
@@ -243,9 +251,14 @@ struct JobContext: Sendable {
             return
         }
 
+        // A recorded clip that is missing or damaged (deleted, or lost in a crash before it reached
+        // the disk) is fetched again by its video id while the provider still keeps it: not paid twice.
+        let redownload = !force && state.pendingVideoID == nil && state.output != nil ? state.outputVideoID : nil
+        let lostCode = redownload != nil ? "output_lost" : nil
+
         // 3. Submit, or resume a job the provider already took.
         var video: VideoObject
-        if let pending = state.pendingVideoID {
+        if let pending = state.pendingVideoID ?? redownload {
             video = VideoObject(id: pending, status: .queued)
             outcome.videoID = pending
             outcome.submittedAt = state.pendingSubmittedAt
@@ -269,8 +282,9 @@ struct JobContext: Sendable {
                     let up = upstream.first { $0.job.id == upstreamID }!
                     let png = layout.framePath(job: upstreamID, frame: frame)
                     do {
-                        try await media.extractFrame(frame, of: try layout.absolute(up.output!.path), to: png)
-                        resolved[i].sha256 = try CacheKey.sha256(ofFile: png)
+                        // Jobs that take the same frame share one extraction.
+                        let clip = try layout.absolute(up.output!.path)
+                        resolved[i].sha256 = try await frames.extract(frame, of: clip, sha256: up.output!.sha256, to: png, with: media)
                     } catch {
                         throw JobFailure(code: "frame_extraction_failed", message: "\(error)")
                     }
@@ -294,41 +308,49 @@ struct JobContext: Sendable {
                 events(.progress(job: jobID, status: update.status.rawValue, percent: update.progress))
             }
         } catch let error as VideoAPIError where error.kind == .jobFailed {
-            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: error.code, message: error.message))
-            throw JobFailure(code: error.code ?? "job_failed", message: error.message)
+            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: lostCode ?? error.code, message: error.message))
+            throw JobFailure(code: lostCode ?? error.code ?? "job_failed", message: lostCode == nil ? error.message
+                             : "the clip recorded for this job is missing or damaged and the provider no longer has video \(video.id) (\(error.message)); run again to generate it anew")
         } catch let error as VideoAPIError where error.kind == .unauthorized {
             throw JobFailure(code: error.code ?? "unauthorized", message: error.description, stopsRun: true)
         } catch let error as VideoAPIError where error.kind == .deadlineExceeded {
             throw JobFailure(code: "job_timeout", message: "\(error.message); past --job-timeout. The video id is kept: the next run resumes polling it without paying again")
         } catch let error as VideoAPIError where error.kind == .badRequest && error.httpStatus == 404 {
-            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: "not_found", message: error.message))
-            throw JobFailure(code: "not_found", message: "the provider no longer knows video \(video.id): \(error.message)")
+            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: lostCode ?? "not_found", message: error.message))
+            throw JobFailure(code: lostCode ?? "not_found", message: "the provider no longer knows video \(video.id): \(error.message); run again to generate it anew")
         }
         outcome.completedAt = Date()
 
-        // 5. Download at once (results expire), then verify.
+        // 5. Download at once (results expire) beside the clip's path, verify, then move it into
+        // place: a clip that fails its check never replaces a good one.
         onEvent(.downloading(job: job.id))
         try FileManager.default.createDirectory(atPath: (clipPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let incoming = (clipPath as NSString).deletingLastPathComponent + "/." + (clipPath as NSString).lastPathComponent + ".incoming.mp4"
+        defer { try? FileManager.default.removeItem(atPath: incoming) }
         let download: DownloadResult
         do {
-            download = try await service.download(video, to: clipPath)
+            download = try await service.download(video, to: incoming)
         } catch let error as VideoAPIError where error.kind != .cancelled {
             throw JobFailure(code: error.code ?? "download_failed", message: "download failed: \(error.description). The video id is kept: the next run downloads it again without a new generation")
         }
+        let rejected = clipPath + ".rejected.mp4"
         let info: MediaTools.ClipInfo
         do {
-            info = try await media.probe(clipPath)
+            info = try await media.probe(incoming)
         } catch {
-            try? FileManager.default.removeItem(atPath: clipPath + ".rejected.mp4")
-            try? FileManager.default.moveItem(atPath: clipPath, toPath: clipPath + ".rejected.mp4")
+            try? FileManager.default.removeItem(atPath: rejected)
+            try? FileManager.default.moveItem(atPath: incoming, toPath: rejected)
             throw JobFailure(code: "verification_failed", message: "the downloaded clip is not a readable video (\(error)); kept as \(relativePath).rejected.mp4")
         }
         if info.width != job.size.width || info.height != job.size.height || abs(info.duration - Double(job.seconds)) > max(1.0, Double(job.seconds) * 0.15) {
-            try? FileManager.default.removeItem(atPath: clipPath + ".rejected.mp4")
-            try? FileManager.default.moveItem(atPath: clipPath, toPath: clipPath + ".rejected.mp4")
+            try? FileManager.default.removeItem(atPath: rejected)
+            try? FileManager.default.moveItem(atPath: incoming, toPath: rejected)
             try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: video.id, code: "verification_failed", message: "wrong size or duration"))
             throw JobFailure(code: "verification_failed", message: String(format: "the clip is %dx%d, %.2f s, but %@ for %d s was asked; kept as %@.rejected.mp4",
                                                                         info.width, info.height, info.duration, job.size.rawValue, job.seconds, relativePath))
+        }
+        guard rename(incoming, clipPath) == 0 else {
+            throw JobFailure(code: "write_failed", message: "cannot move the clip into \(relativePath): \(String(cString: strerror(errno))). The video id is kept: the next run downloads it again")
         }
         let record = OutputRecord(
             path: relativePath, bytes: download.bytes, sha256: download.sha256, width: info.width, height: info.height,
@@ -430,6 +452,47 @@ extension JobOutcome {
         outcome.skippedBecause = reason
         outcome.skip = cause
         return outcome
+    }
+}
+
+/// Frames of upstream clips, each extracted once per run however many jobs take it.
+actor FrameExtractions {
+    private var tasks: [String: Task<String, any Error>] = [:]
+
+    /// The PNG's sha256. Keyed by destination and the clip's sha256, so a re-rendered upstream
+    /// clip is extracted again.
+    func extract(_ frame: FramePosition, of clip: String, sha256: String, to png: String, with media: MediaTools) async throws -> String {
+        let key = png + "@" + sha256
+        if let task = tasks[key] { return try await task.value }
+        let task = Task {
+            try await media.extractFrame(frame, of: clip, to: png)
+            return try CacheKey.sha256(ofFile: png)
+        }
+        tasks[key] = task
+        return try await task.value
+    }
+}
+
+/// One job at a time per content key: a second job with the same key (an identical shot) waits
+/// for the first and then reuses its clip, instead of paying for it again or misreading the first
+/// one's submission as ambiguous.
+actor KeyLocks {
+    private var held: Set<String> = []
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func acquire(_ key: String) async {
+        if held.insert(key).inserted { return }
+        await withCheckedContinuation { waiters[key, default: []].append($0) }
+    }
+
+    func release(_ key: String) {
+        if var queue = waiters[key], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiters[key] = queue.isEmpty ? nil : queue
+            next.resume()  // the key stays held, handed to the next job
+        } else {
+            held.remove(key)
+        }
     }
 }
 

@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The manifest.", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("Output folder (default: renders/<manifest name>).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Output folder (default: renders/<manifest name>, or renders/<manifest name>-emulated with --emulate).", valueName: "dir"))
     var out: String?
 
     @Option(help: ArgumentHelp("API server root, e.g. https://api.example.com (default: $VEO_BASE_URL or the provider's server).", valueName: "url"))
@@ -80,7 +80,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard concurrency >= 1 && concurrency <= 64 else { throw ValidationError("--concurrency must be from 1 to 64") }
         if let p = pollInterval, !(p > 0 && p <= 600) { throw ValidationError("--poll-interval must be more than 0 and at most 600 seconds") }
-        guard jobTimeout > 0 else { throw ValidationError("--job-timeout must be more than 0 seconds") }
+        guard jobTimeout > 0 && jobTimeout <= 7 * 24 * 3600 else {
+            throw ValidationError("--job-timeout must be more than 0 seconds and at most 7 days (604800)")
+        }
         if let r = requestsPerMinute, r < 1 { throw ValidationError("--requests-per-minute must be at least 1") }
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
         if let baseURL {
@@ -137,7 +139,8 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.failed
         }
 
-        let outDirectory = out ?? "renders/\(plan.name)"
+        // Emulated clips are test patterns: they never share a folder (or a cache) with real ones.
+        let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
         var options = RunOptions(outDirectory: outDirectory)
         options.concurrency = concurrency
         options.pollInterval = .milliseconds(Int(((pollInterval ?? (emulate ? 1 : 8)) * 1000).rounded()))
@@ -147,6 +150,7 @@ struct RunCommand: AsyncParsableCommand {
         options.failFast = failFast
         options.requestsPerMinute = requestsPerMinute
         options.resubmitAmbiguous = resubmitAmbiguous
+        options.origin = emulate ? "emulator" : APIOrigin.of(base)
 
         var configuration = VideoAPIClientConfiguration(baseURL: base, apiKey: APIKey(apiKey))
         if emulate || pollInterval != nil {
