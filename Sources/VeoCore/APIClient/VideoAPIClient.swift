@@ -367,11 +367,13 @@ public final class VideoAPIClient: Sendable {
         if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled") }
         guard attempt < policy.maxAttempts else {
             var error = failure.error
+            error.retryAfter = failure.retryAfter
             if attempt > 1 { error.message += " (gave up after \(attempt) attempts)" }
             throw error
         }
         guard let delay = policy.delay(beforeRetry: attempt, retryAfter: failure.retryAfter, random: configuration.random()) else {
             var error = failure.error
+            error.retryAfter = failure.retryAfter
             error.message += " (the server asked to wait longer than the \(scope) retry policy's maximum delay)"
             throw error
         }

@@ -36,6 +36,8 @@ public struct VideoAPIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The request field the server blamed, when it said.
     public var param: String?
+    /// How long the server asked to wait (`Retry-After`) before the client gave up retrying.
+    public var retryAfter: Duration?
 
     public init(kind: Kind, httpStatus: Int? = nil, code: String? = nil, message: String, param: String? = nil) {
         self.kind = kind

@@ -387,7 +387,8 @@ struct JobContext: Sendable {
                 try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, code: error.code ?? error.kind.rawValue, message: error.message))
                 if error.kind == .rateLimited {
                     waits += 1
-                    let pause = min(Duration.seconds(60), options.pollInterval * (1 << min(waits, 6)))
+                    // Growing pauses, never shorter than what the server asked for.
+                    let pause = max(min(Duration.seconds(60), options.pollInterval * (1 << min(waits, 6))), error.retryAfter ?? .zero)
                     if ContinuousClock.now + pause < deadline {
                         onEvent(.progress(job: job.id, status: "rate limited by the provider, waiting", percent: nil))
                         try await Task.sleep(for: pause)
