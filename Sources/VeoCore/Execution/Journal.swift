@@ -76,8 +76,9 @@ public struct KeyState: Sendable, Hashable {
     public var submissions = 0
 }
 
-/// The run journal: an append-only JSON-lines file, flushed to disk (fsync) after every entry, so a
-/// crash at any moment leaves every submitted video id on disk before it is polled.
+/// The run journal: an append-only JSON-lines file. Submission entries are flushed to disk (fsync)
+/// before the request goes out or is polled, so a crash at any moment leaves every submitted video
+/// id on disk.
 public actor Journal {
     public let path: String
     public let origin: String?
@@ -138,7 +139,13 @@ public actor Journal {
         guard let handle else { throw MediaTools.ToolError(description: "the journal is closed") }
         do {
             try handle.write(contentsOf: line)
-            try handle.synchronize()
+            // Submissions must reach the disk before the request goes out or is polled. An outcome
+            // need not wait for it: the write survives a killed process, and if power is lost first,
+            // the still-open submission resumes by its video id (nothing is paid twice).
+            switch entry.event {
+            case .submitting, .submitted, .ambiguous: try handle.synchronize()
+            case .completed, .failed: break
+            }
         } catch {
             // Cut a partial line off (disk full), so the next entry does not join it and get lost.
             try? handle.truncate(atOffset: goodLength)
