@@ -151,7 +151,7 @@ struct RunSafetyUnitTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = OutputLayout(root: dir)
         let first = try OutputLock(layout: layout)
-        #expect(throws: MediaTools.ToolError.self) { _ = try OutputLock(layout: layout) }
+        #expect(throws: OutputFolderError.self) { _ = try OutputLock(layout: layout) }
         first.release()
         let again = try OutputLock(layout: layout)
         again.release()
