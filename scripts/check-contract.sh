@@ -30,7 +30,7 @@ work="$(mktemp -d)"
 emulator_pid=""
 cleanup() {
     if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-        kill -INT "$emulator_pid" 2>/dev/null || true
+        kill -TERM "$emulator_pid" 2>/dev/null || true  # background jobs of a script ignore SIGINT
         for _ in $(seq 50); do kill -0 "$emulator_pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$emulator_pid" 2>/dev/null || true
     fi

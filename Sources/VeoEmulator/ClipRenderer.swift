@@ -65,6 +65,8 @@ actor ClipRenderer {
         guard let ffmpeg else { throw EmulatorError.ffmpegMissing(requestedPath) }
         await acquire()
         defer { release() }
+        // The emulator is stopping: renders still queued are not started.
+        try Task.checkCancellation()
         let output = "\(directory)/\(id).mp4"
         let (a, b) = Self.colours(id: id, prompt: prompt)
         let half = Double(seconds) / 2

@@ -104,8 +104,8 @@ public actor Emulator {
         }
     }
 
-    /// Stops serving (open connections are closed), waits for renders in flight, and removes the
-    /// temporary clip directory. Idempotent.
+    /// Stops serving (open connections are closed), drops queued renders, waits for those in
+    /// flight, and removes the temporary clip directory. Idempotent.
     public func stop() async {
         guard let task = serverTask else { return }
         serverTask = nil
@@ -151,11 +151,13 @@ final class RenderTasks: Sendable {
         tasks.withLock { $0.removeAll { $0.isCancelled }; $0.append(task) }
     }
 
+    /// Cancels the renders not yet started and waits for the ones in flight.
     func waitAll() async {
         let all = tasks.withLock { tasks in
             defer { tasks = [] }
             return tasks
         }
+        for task in all { task.cancel() }
         for task in all { await task.value }
     }
 }
