@@ -44,6 +44,26 @@ public enum CacheKey {
         return hex(hasher.finalize())
     }
 
+    /// The key of a planned job, from the sha256 of its input files (by absolute path) and of the
+    /// upstream clips it takes frames from (by job id); nil when one of them is not known.
+    public static func forJob(_ job: PlannedJob, fileSHA: [String: String], clipSHA: [String: String]) -> String? {
+        var inputs: [Input] = []
+        for input in job.inputs {
+            switch input.source {
+            case .file(let path, _):
+                guard let sha = fileSHA[path] else { return nil }
+                inputs.append(Input(role: input.role, kind: "file", identity: sha, frame: nil))
+            case .url(let url):
+                inputs.append(Input(role: input.role, kind: "url", identity: url, frame: nil))
+            case .frame(let upstream, let frame):
+                guard let sha = clipSHA[upstream] else { return nil }
+                inputs.append(Input(role: input.role, kind: "frame", identity: sha, frame: frame))
+            }
+        }
+        return compute(
+            model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: inputs, variant: job.variant, take: job.take)
+    }
+
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         digest.map { String(format: "%02x", $0) }.joined()
     }

@@ -15,24 +15,12 @@ public enum CacheStatus {
         var fileHash: [String: String] = [:]
         var cached = Set<String>()
         for job in plan.jobs {  // dependencies come first
-            var inputs: [CacheKey.Input] = []
-            var known = true
             for input in job.inputs {
-                switch input.source {
-                case .file(let path, _):
-                    if fileHash[path] == nil { fileHash[path] = try? CacheKey.sha256(ofFile: path) }
-                    guard let sha = fileHash[path] else { known = false; break }
-                    inputs.append(.init(role: input.role, kind: "file", identity: sha, frame: nil))
-                case .url(let url):
-                    inputs.append(.init(role: input.role, kind: "url", identity: url, frame: nil))
-                case .frame(let upstream, let frame):
-                    guard let sha = clipHash[upstream] else { known = false; break }
-                    inputs.append(.init(role: input.role, kind: "frame", identity: sha, frame: frame))
+                if case .file(let path, _) = input.source, fileHash[path] == nil {
+                    fileHash[path] = try? CacheKey.sha256(ofFile: path)
                 }
             }
-            guard known else { continue }
-            let key = CacheKey.compute(
-                model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: inputs, variant: job.variant, take: job.take)
+            guard let key = CacheKey.forJob(job, fileSHA: fileHash, clipSHA: clipHash) else { continue }
             guard let output = states[key]?.output, let path = try? layout.absolute(output.path), JobContext.intact(output, at: path) else { continue }
             cached.insert(job.id)
             clipHash[job.id] = output.sha256

@@ -211,30 +211,29 @@ struct JobContext: Sendable {
         let clipPath = try layout.absolute(relativePath)
 
         // 1. The content key, from the request and the identity of every input.
-        var keyInputs: [CacheKey.Input] = []
+        var fileSHA: [String: String] = [:]
+        var clipSHA: [String: String] = [:]
         var resolved: [ResolvedInput] = []
         for input in job.inputs {
+            var sha: String?
             switch input.source {
             case .file(let path, let written):
-                let sha: String
                 do { sha = try await hashes.sha256(path) } catch {
                     throw JobFailure(code: "input_unreadable", message: "cannot read input image '\(written)': \(error)")
                 }
-                keyInputs.append(.init(role: input.role, kind: "file", identity: sha, frame: nil))
-                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: sha))
-            case .url(let url):
-                keyInputs.append(.init(role: input.role, kind: "url", identity: url, frame: nil))
-                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: nil))
-            case .frame(let upstreamID, let frame):
+                fileSHA[path] = sha
+            case .url:
+                break
+            case .frame(let upstreamID, _):
                 guard let up = upstream.first(where: { $0.job.id == upstreamID }), let output = up.output else {
                     throw JobFailure(code: "upstream_missing", message: "the clip of upstream job '\(upstreamID)' is not available")
                 }
-                keyInputs.append(.init(role: input.role, kind: "frame", identity: output.sha256, frame: frame))
-                resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: nil))
+                clipSHA[upstreamID] = output.sha256
             }
+            resolved.append(ResolvedInput(role: input.role, source: input.source, sha256: sha))
         }
-        let key = CacheKey.compute(
-            model: job.model, prompt: job.prompt, seconds: job.seconds, size: job.size, inputs: keyInputs, variant: job.variant, take: job.take)
+        // Every file and upstream clip is known at this point, so the key always exists.
+        let key = CacheKey.forJob(job, fileSHA: fileSHA, clipSHA: clipSHA)!
         outcome.cacheKey = key
         outcome.inputs = resolved
         await keys.acquire(key)
