@@ -39,7 +39,7 @@ struct DownloadCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY\n")
             throw Exit.usage
         }
-        let base = baseURL ?? env["VEO_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? VideoAPIClientConfiguration.defaultBaseURL
+        let base = APISettings.baseURL(flag: baseURL)
         let configuration = VideoAPIClientConfiguration(baseURL: base, apiKey: APIKey(key))
         do {
             let result = try await VideoAPIClient.withClient(configuration: configuration) { client in

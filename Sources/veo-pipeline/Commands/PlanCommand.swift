@@ -46,8 +46,7 @@ struct PlanCommand: AsyncParsableCommand {
                 throw Exit.usage
             }
         }
-        let env = ProcessInfo.processInfo.environment
-        let base = env["VEO_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? VideoAPIClientConfiguration.defaultBaseURL
+        let base = APISettings.baseURL(flag: nil)
         let cached = CacheStatus.cachedJobs(plan: plan, outDirectory: out ?? "renders/\(plan.name)", origin: APIOrigin.of(base))
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
         switch format {

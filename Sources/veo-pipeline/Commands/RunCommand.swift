@@ -127,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw Exit.usage
             }
             apiKey = key
-            base = baseURL ?? env["VEO_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? VideoAPIClientConfiguration.defaultBaseURL
+            base = APISettings.baseURL(flag: baseURL)
         }
 
         let media = MediaTools()

@@ -50,3 +50,12 @@ extension DiagnosticRenderer {
         Terminal.writeStderr(renderer.render(result.diagnostics))
     }
 }
+
+enum APISettings {
+    /// The API server: the flag, else VEO_BASE_URL (when not empty), else the provider's server.
+    static func baseURL(flag: String?) -> String {
+        if let flag { return flag }
+        if let env = ProcessInfo.processInfo.environment["VEO_BASE_URL"], !env.isEmpty { return env }
+        return VideoAPIClientConfiguration.defaultBaseURL
+    }
+}
