@@ -115,10 +115,10 @@ public actor Journal {
             try? h.close()
         }
         if rename(temp, path) != 0 {
-            throw OutputFolderError( "cannot write the journal \(path): \(String(cString: strerror(errno)))")
+            throw OutputFolderError("cannot write the journal \(path): \(String(cString: strerror(errno)))")
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw OutputFolderError( "cannot open the journal \(path) for writing")
+            throw OutputFolderError("cannot open the journal \(path) for writing")
         }
         self.goodLength = handle.seekToEndOfFile()
         self.handle = handle
@@ -136,7 +136,7 @@ public actor Journal {
         entry.origin = entry.origin ?? origin
         var line = try encoder.encode(entry)
         line.append(0x0A)
-        guard let handle else { throw OutputFolderError( "the journal is closed") }
+        guard let handle else { throw OutputFolderError("the journal is closed") }
         do {
             try handle.write(contentsOf: line)
             // Submissions must reach the disk before the request goes out or is polled. An outcome
@@ -149,7 +149,7 @@ public actor Journal {
         } catch {
             // Cut a partial line off (disk full), so the next entry does not join it and get lost.
             try? handle.truncate(atOffset: goodLength)
-            throw OutputFolderError( "cannot write the journal \(path): \(YAMLLoader.reason(error))")
+            throw OutputFolderError("cannot write the journal \(path): \(FileErrorText.reason(error))")
         }
         goodLength += UInt64(line.count)
         Self.apply(entry, to: &states)

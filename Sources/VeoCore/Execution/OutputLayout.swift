@@ -33,7 +33,7 @@ public struct OutputLayout: Sendable {
     public func absolute(_ relative: String) throws -> String {
         let full = FilePaths.resolve(relative, against: root)
         guard full.hasPrefix(root + "/") else {
-            throw OutputFolderError( "refusing to write outside the output folder: \(relative)")
+            throw OutputFolderError("refusing to write outside the output folder: \(relative)")
         }
         return full
     }
@@ -70,11 +70,11 @@ final class OutputLock: Sendable {
     init(layout: OutputLayout) throws {
         let fd = open(layout.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw OutputFolderError( "cannot create \(layout.lockPath): \(String(cString: strerror(errno)))")
+            throw OutputFolderError("cannot create \(layout.lockPath): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw OutputFolderError( "another veo-pipeline run is using \(layout.root); wait for it to finish (two runs in one folder would submit every job twice)")
+            throw OutputFolderError("another veo-pipeline run is using \(layout.root); wait for it to finish (two runs in one folder would submit every job twice)")
         }
         self.fd = fd
     }

@@ -130,7 +130,7 @@ public final class ImageFileChecker: @unchecked Sendable {
         do {
             head = try handle.read(upToCount: 256 * 1024) ?? Data()
         } catch {
-            return .unreadable(YAMLLoader.reason(error))
+            return .unreadable(FileErrorText.reason(error))
         }
         guard let info = ImageFileInfo.sniff([UInt8](head)) else { return .notAnImage }
         return .ok(info)

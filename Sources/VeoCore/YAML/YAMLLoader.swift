@@ -38,7 +38,7 @@ public struct YAMLLoader: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw YAMLError("cannot read \(path): \(Self.reason(error))", at: nil)
+            throw YAMLError("cannot read \(path): \(FileErrorText.reason(error))", at: nil)
         }
         return [UInt8](data)
     }
@@ -140,16 +140,6 @@ public struct YAMLLoader: Sendable {
             column += 1
         }
         return SourceLocation(file: file, line: line, column: column)
-    }
-
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(code.rawValue)).lowercased()
-        }
-        return ns.localizedDescription
     }
 }
 

@@ -1,0 +1,14 @@
+import Foundation
+
+/// File-system errors as short text for messages ("no such file or directory", "permission denied").
+enum FileErrorText {
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
+            return String(cString: strerror(code.rawValue)).lowercased()
+        }
+        return ns.localizedDescription
+    }
+}
