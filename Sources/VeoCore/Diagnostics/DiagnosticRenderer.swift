@@ -2,10 +2,26 @@ public import Foundation
 
 /// The text of source files, kept to show the offending line under a diagnostic.
 public struct SourceTexts: Sendable {
-    private struct File: Sendable {
-        var bytes: [UInt8]
+    /// A file's bytes; where its lines start is worked out only when a line is shown.
+    private final class File: @unchecked Sendable {
+        let bytes: [UInt8]
+        private var starts: [Int]?
+        private let lock = NSLock()
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+        }
+
         /// Byte offset where each line starts.
-        var lineStarts: [Int]
+        var lineStarts: [Int] {
+            lock.lock()
+            defer { lock.unlock() }
+            if let starts { return starts }
+            var found = [0]
+            for (i, byte) in bytes.enumerated() where byte == 0x0A { found.append(i + 1) }
+            starts = found
+            return found
+        }
     }
 
     private var files: [String: File] = [:]
@@ -13,17 +29,20 @@ public struct SourceTexts: Sendable {
     public init() {}
 
     public mutating func add(file: String, text: String) {
-        let bytes = Array(text.utf8)
-        var starts = [0]
-        for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
-        files[file] = File(bytes: bytes, lineStarts: starts)
+        files[file] = File(bytes: Array(text.utf8))
+    }
+
+    public mutating func add(file: String, bytes: [UInt8]) {
+        files[file] = File(bytes: bytes)
     }
 
     /// The 1-based line of a file, without its line break ("\n" or "\r\n").
     public func line(_ number: Int, of file: String) -> String? {
-        guard let f = files[file], number >= 1, number <= f.lineStarts.count else { return nil }
-        let start = f.lineStarts[number - 1]
-        var end = number < f.lineStarts.count ? f.lineStarts[number] - 1 : f.bytes.count
+        guard let f = files[file] else { return nil }
+        let starts = f.lineStarts
+        guard number >= 1, number <= starts.count else { return nil }
+        let start = starts[number - 1]
+        var end = number < starts.count ? starts[number] - 1 : f.bytes.count
         if end > start, f.bytes[end - 1] == 0x0D { end -= 1 }
         return String(decoding: f.bytes[start..<max(start, end)], as: UTF8.self)
     }

@@ -4,169 +4,199 @@ import Foundation
 ///
 /// Scalars take their type from the field that receives them (not from YAML 1.1 rules): a prompt
 /// `no` stays "no"; `seconds: 6` and `seconds: "6"` both mean 6.
+///
+/// It reads the loader's node table by id and matches keys as bytes, so decoding allocates only
+/// the values it keeps (a 10,000-shot manifest decodes in a few milliseconds).
 public struct ManifestDecoder {
     let file: String
+    let t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
 
-    public init(file: String) {
+    init(file: String, table: YAMLNodeTable) {
         self.file = file
+        self.t = table
     }
 
-    static let topKeys = ["version", "name", "defaults", "vars", "shots"]
-    static let shotKeys = ["id"] + JobFields.keys + ["after", "takes", "variants"]
-    static let variantKeys = ["id"] + JobFields.keys
-    static let frameKeys = ["shot", "variant", "take", "frame"]
+    typealias Node = Int32
+
+    static let jobKeys: [StaticString] = ["model", "prompt", "seconds", "size", "references", "first_frame", "last_frame"]
+    static let topKeys: [StaticString] = ["version", "name", "defaults", "vars", "shots"]
+    static let shotKeys: [StaticString] = ["id"] + jobKeys + ["after", "takes", "variants"]
+    static let variantKeys: [StaticString] = ["id"] + jobKeys
+    static let frameKeys: [StaticString] = ["shot", "variant", "take", "frame"]
     static let idPattern = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 
     /// Decodes the document; returns nil (with diagnostics) when it is not a manifest at all.
     public static func decode(_ document: YAMLDocument) -> (manifest: Manifest?, diagnostics: [Diagnostic]) {
-        var decoder = ManifestDecoder(file: document.file)
-        let manifest = decoder.decodeRoot(document.root)
+        guard let root = document.root else {
+            var decoder = ManifestDecoder(file: document.file, table: YAMLNodeTable())
+            let manifest = decoder.decodeRoot(nil)
+            return (manifest, decoder.diagnostics.diagnostics)
+        }
+        var decoder = ManifestDecoder(file: document.file, table: root.owner.table)
+        let manifest = decoder.decodeRoot(root.id)
         return (manifest, decoder.diagnostics.diagnostics)
     }
 
     // MARK: - Root
 
-    mutating func decodeRoot(_ root: YAMLNode?) -> Manifest? {
-        guard let root, !root.isNull else {
+    mutating func decodeRoot(_ root: Node?) -> Manifest? {
+        guard let root, !t.isNull(root) else {
             error("the manifest is empty; it needs at least 'version: 1' and a list of 'shots'", SourcePosition(line: 1, column: 1))
             return nil
         }
-        guard let pairs = root.mapping else {
-            error("a manifest is a mapping with 'version' and 'shots', but this is \(root.kindDescription)", root.position)
+        guard t.kind(root) == .mapping else {
+            error("a manifest is a mapping with 'version' and 'shots', but this is \(t.kindDescription(root))", t.position(root))
             return nil
         }
-        let map = keyed(pairs, allowed: Self.topKeys, context: "the manifest", allowExtensions: true)
+        let map = keyed(root, allowed: Self.topKeys, context: "the manifest", allowExtensions: true)
 
         var version = 1
-        if let v = map["version"] {
-            if let n = integer(v.value), n == 1 {
+        if let v = map.value(0) {
+            if let n = integer(v), n == 1 {
                 version = n
             } else {
-                error("unsupported manifest version '\(v.value.scalar ?? v.value.kindDescription)'; this tool reads version 1", v.value.position)
+                error("unsupported manifest version '\(display(v))'; this tool reads version 1", t.position(v))
             }
         } else {
-            error("missing required key 'version' (write 'version: 1')", root.position)
+            error("missing required key 'version' (write 'version: 1')", t.position(root))
         }
 
         var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        if let n = map["name"], let s = string(n.value, field: "name") {
+        if let n = map.value(1), let s = string(n, field: "name") {
             if s.isBlank {
-                error("'name' must not be empty", n.value.position)
+                error("'name' must not be empty", t.position(n))
             } else {
                 name = s
             }
         }
 
         var defaults = JobFields()
-        if let d = map["defaults"] {
-            if let dp = d.value.mapping {
-                let dmap = keyed(dp, allowed: JobFields.keys, context: "'defaults'")
-                defaults = jobFields(dmap)
-            } else if !d.value.isNull {
-                error("'defaults' must be a mapping of job fields (model, seconds, size...), but this is \(d.value.kindDescription)", d.value.position)
+        if let d = map.value(2) {
+            if t.kind(d) == .mapping {
+                defaults = jobFields(keyed(d, allowed: Self.jobKeys, context: "'defaults'"), offset: 0)
+            } else if !t.isNull(d) {
+                error("'defaults' must be a mapping of job fields (model, seconds, size...), but this is \(t.kindDescription(d))", t.position(d))
             }
         }
 
         var vars: [String: Located<String>] = [:]
-        if let v = map["vars"] {
-            if let vp = v.value.mapping {
-                for pair in vp {
-                    guard let key = pair.key.scalar else {
-                        error("variable names must be strings", pair.key.position)
+        if let v = map.value(3) {
+            if t.kind(v) == .mapping {
+                for i in 0..<t.count(v) {
+                    let (k, value) = t.pair(v, i)
+                    guard let key = t.scalar(k) else {
+                        error("variable names must be strings", t.position(k))
                         continue
                     }
-                    if key.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) == nil {
-                        error("invalid variable name '\(key)': use letters, digits and '_', not starting with a digit", pair.key.position)
+                    if !Self.isVariableName(key) {
+                        error("invalid variable name '\(key)': use letters, digits and '_', not starting with a digit", t.position(k))
                     }
-                    if let value = string(pair.value, field: "variable '\(key)'") {
-                        vars[key] = Located(value, at: pair.value.position)
+                    if let text = string(value, field: "variable '\(key)'") {
+                        vars[key] = Located(text, at: t.position(value))
                     }
                 }
-            } else if !v.value.isNull {
-                error("'vars' must be a mapping of names to text, but this is \(v.value.kindDescription)", v.value.position)
+            } else if !t.isNull(v) {
+                error("'vars' must be a mapping of names to text, but this is \(t.kindDescription(v))", t.position(v))
             }
         }
 
         var shots: [Shot] = []
-        if let s = map["shots"] {
-            if let items = s.value.sequence {
-                if items.isEmpty {
-                    error("'shots' is empty; a manifest needs at least one shot", s.value.position)
+        if let s = map.value(4) {
+            if t.kind(s) == .sequence {
+                let count = t.count(s)
+                if count == 0 {
+                    error("'shots' is empty; a manifest needs at least one shot", t.position(s))
                 }
-                shots.reserveCapacity(items.count)
-                for item in items {
-                    if let shot = decodeShot(item) { shots.append(shot) }
+                shots.reserveCapacity(count)
+                for i in 0..<count {
+                    if let shot = decodeShot(t.item(s, i)) { shots.append(shot) }
                 }
             } else {
-                error("'shots' must be a list of shots (each '- id: ...'), but this is \(s.value.kindDescription)", s.value.position)
+                error("'shots' must be a list of shots (each '- id: ...'), but this is \(t.kindDescription(s))", t.position(s))
             }
         } else {
-            error("missing required key 'shots' (a list of shots)", root.position)
+            error("missing required key 'shots' (a list of shots)", t.position(root))
         }
 
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         return Manifest(file: file, directory: directory, version: version, name: name, defaults: defaults, vars: vars, shots: shots)
     }
 
+    /// `[A-Za-z_][A-Za-z0-9_]*`, by hand (see `isWellFormedID`).
+    static func isVariableName(_ s: String) -> Bool {
+        guard let first = s.utf8.first else { return false }
+        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
+        return letter(first) && s.utf8.dropFirst().allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
     // MARK: - Shots and variants
 
-    mutating func decodeShot(_ node: YAMLNode) -> Shot? {
-        guard let pairs = node.mapping else {
-            error("a shot must be a mapping with at least 'id' and 'prompt', but this is \(node.kindDescription)", node.position)
+    /// Slots of `shotKeys` (variants use the first eight, the same way).
+    enum ShotKey {
+        static let id = 0, after = 8, takes = 9, variants = 10
+    }
+
+    mutating func decodeShot(_ node: Node) -> Shot? {
+        guard t.kind(node) == .mapping else {
+            error("a shot must be a mapping with at least 'id' and 'prompt', but this is \(t.kindDescription(node))", t.position(node))
             return nil
         }
-        let map = keyed(pairs, allowed: Self.shotKeys, context: "a shot")
-        guard let id = identifier(map["id"], owner: "shot", at: node.position) else { return nil }
-        let fields = jobFields(map)
+        let position = t.position(node)
+        let map = keyed(node, allowed: Self.shotKeys, context: "a shot")
+        guard let id = identifier(map.value(ShotKey.id), owner: "shot", at: position) else { return nil }
+        let fields = jobFields(map, offset: 1)
 
         var after: [Located<String>] = []
-        if let a = map["after"] {
-            if let items = a.value.sequence {
-                for item in items {
-                    if let s = string(item, field: "after") { after.append(Located(s, at: item.position)) }
+        if let a = map.value(ShotKey.after) {
+            switch t.kind(a) {
+            case .sequence:
+                for i in 0..<t.count(a) {
+                    let item = t.item(a, i)
+                    if let s = string(item, field: "after") { after.append(Located(s, at: t.position(item))) }
                 }
-            } else if let s = a.value.scalar, !a.value.isNull {
-                after.append(Located(s, at: a.value.position))
-            } else {
-                error("'after' must be a list of shot ids", a.value.position)
+            case .scalar where !t.isNull(a):
+                after.append(Located(t.scalar(a) ?? "", at: t.position(a)))
+            default:
+                error("'after' must be a list of shot ids", t.position(a))
             }
         }
 
         var takes: Located<Int>?
-        if let t = map["takes"] {
-            if let n = integer(t.value), (1...Manifest.maxTakes).contains(n) {
-                takes = Located(n, at: t.value.position)
+        if let n = map.value(ShotKey.takes) {
+            if let count = integer(n), (1...Manifest.maxTakes).contains(count) {
+                takes = Located(count, at: t.position(n))
             } else {
-                error("'takes' must be a whole number from 1 to \(Manifest.maxTakes), not '\(display(t.value))'", t.value.position)
+                error("'takes' must be a whole number from 1 to \(Manifest.maxTakes), not '\(display(n))'", t.position(n))
             }
         }
 
         var variants: [Variant] = []
-        if let v = map["variants"] {
-            if let items = v.value.sequence {
-                if items.isEmpty { error("'variants' is empty; remove it or list at least one variant", v.value.position) }
-                var seen: [String: SourcePosition] = [:]
-                for item in items {
-                    guard let vp = item.mapping else {
-                        error("a variant must be a mapping with an 'id' (and the job fields it overrides), but this is \(item.kindDescription)", item.position)
+        if let v = map.value(ShotKey.variants) {
+            if t.kind(v) == .sequence {
+                let count = t.count(v)
+                if count == 0 { error("'variants' is empty; remove it or list at least one variant", t.position(v)) }
+                variants.reserveCapacity(count)
+                for i in 0..<count {
+                    let item = t.item(v, i)
+                    guard t.kind(item) == .mapping else {
+                        error("a variant must be a mapping with an 'id' (and the job fields it overrides), but this is \(t.kindDescription(item))", t.position(item))
                         continue
                     }
-                    let vmap = keyed(vp, allowed: Self.variantKeys, context: "a variant")
-                    guard let vid = identifier(vmap["id"], owner: "variant", at: item.position) else { continue }
-                    if let first = seen[vid.value] {
+                    let itemPosition = t.position(item)
+                    let vmap = keyed(item, allowed: Self.variantKeys, context: "a variant")
+                    guard let vid = identifier(vmap.value(ShotKey.id), owner: "variant", at: itemPosition) else { continue }
+                    if let first = variants.first(where: { $0.id.value == vid.value }) {
                         error("duplicate variant id '\(vid.value)' in shot '\(id.value)'", vid.position,
-                              notes: [.note("variant '\(vid.value)' is first defined here", at: location(first))])
-                    } else {
-                        seen[vid.value] = vid.position
+                              notes: [.note("variant '\(vid.value)' is first defined here", at: location(first.id.position))])
                     }
-                    variants.append(Variant(id: vid, fields: jobFields(vmap), position: item.position))
+                    variants.append(Variant(id: vid, fields: jobFields(vmap, offset: 1), position: itemPosition))
                 }
             } else {
-                error("'variants' must be a list of variants (each '- id: ...')", v.value.position)
+                error("'variants' must be a list of variants (each '- id: ...')", t.position(v))
             }
         }
-        return Shot(id: id, fields: fields, after: after, takes: takes, variants: variants, position: node.position)
+        return Shot(id: id, fields: fields, after: after, takes: takes, variants: variants, position: position)
     }
 
     /// `[A-Za-z0-9][A-Za-z0-9_-]{0,63}`, checked by hand: a regex literal is parsed and compiled again
@@ -178,171 +208,193 @@ public struct ManifestDecoder {
         return alnum(first) && bytes.dropFirst().allSatisfy { alnum($0) || $0 == 0x5F || $0 == 0x2D }
     }
 
-    mutating func identifier(_ entry: (key: YAMLNode, value: YAMLNode)?, owner: String, at position: SourcePosition) -> Located<String>? {
-        guard let entry else {
+    mutating func identifier(_ value: Node?, owner: String, at position: SourcePosition) -> Located<String>? {
+        guard let value else {
             error("this \(owner) has no 'id'", position)
             return nil
         }
-        guard let s = string(entry.value, field: "id") else { return nil }
+        guard let s = string(value, field: "id") else { return nil }
         if !Self.isWellFormedID(s) {
-            error("invalid \(owner) id '\(s)': use 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", entry.value.position)
+            error("invalid \(owner) id '\(s)': use 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", t.position(value))
         }
-        return Located(s, at: entry.value.position)
+        return Located(s, at: t.position(value))
     }
 
     // MARK: - Job fields
 
-    mutating func jobFields(_ map: KeyedMapping) -> JobFields {
+    /// The job fields of a mapping whose slots `offset...offset+6` are `jobKeys`.
+    mutating func jobFields(_ map: KeyedMapping, offset: Int) -> JobFields {
         var f = JobFields()
-        if let m = map["model"], let s = string(m.value, field: "model") {
+        if let m = map.value(offset), let s = string(m, field: "model") {
             if let model = VideoModel(rawValue: s) {
-                f.model = Located(model, at: m.value.position)
+                f.model = Located(model, at: t.position(m))
             } else {
                 error("unknown model '\(s)'\(Suggest.didYouMean(s, VideoModel.allCases.map(\.rawValue))); "
-                      + "the models are \(VideoModel.allCases.map { "'\($0.rawValue)'" }.joined(separator: " and "))", m.value.position)
+                      + "the models are \(VideoModel.allCases.map { "'\($0.rawValue)'" }.joined(separator: " and "))", t.position(m))
             }
         }
-        if let p = map["prompt"] {
-            if p.value.isNull || p.value.scalar == "" {
+        if let p = map.value(offset + 1) {
+            if t.isNull(p) || t.scalar(p, equals: "") {
                 // Recorded as empty so the planner does not also report the prompt as missing.
-                error("'prompt' is empty; describe the scene, camera movement, light and mood", p.value.position)
-                f.prompt = Located("", at: p.value.position)
-            } else if let s = string(p.value, field: "prompt") {
-                f.prompt = Located(s, at: p.value.position)
+                error("'prompt' is empty; describe the scene, camera movement, light and mood", t.position(p))
+                f.prompt = Located("", at: t.position(p))
+            } else if let s = string(p, field: "prompt") {
+                f.prompt = Located(s, at: t.position(p))
             }
         }
-        if let s = map["seconds"] {
-            if let n = integer(s.value), Manifest.allowedSeconds.contains(n) {
-                f.seconds = Located(n, at: s.value.position)
+        if let s = map.value(offset + 2) {
+            if let n = integer(s), Manifest.allowedSeconds.contains(n) {
+                f.seconds = Located(n, at: t.position(s))
             } else {
-                error("'seconds' must be 4, 6 or 8, not '\(display(s.value))'", s.value.position)
+                error("'seconds' must be 4, 6 or 8, not '\(display(s))'", t.position(s))
             }
         }
-        if let s = map["size"], let text = string(s.value, field: "size") {
-            if let size = VideoSize(rawValue: text.lowercased()) {
-                f.size = Located(size, at: s.value.position)
+        if let s = map.value(offset + 3), let text = string(s, field: "size") {
+            if let size = VideoSize(rawValue: text) ?? VideoSize(rawValue: text.lowercased()) {
+                f.size = Located(size, at: t.position(s))
             } else {
                 error("unknown size '\(text)'\(Suggest.didYouMean(text, VideoSize.allCases.map(\.rawValue))); "
-                      + "the sizes are 1280x720, 720x1280, 1920x1080 and 1080x1920", s.value.position)
+                      + "the sizes are 1280x720, 720x1280, 1920x1080 and 1080x1920", t.position(s))
             }
         }
-        if let r = map["references"] {
-            if let items = r.value.sequence {
-                if items.isEmpty || items.count > Manifest.maxReferences {
-                    error("'references' takes 1 to \(Manifest.maxReferences) images, not \(items.count)", r.value.position)
+        if let r = map.value(offset + 4) {
+            if t.kind(r) == .sequence {
+                let count = t.count(r)
+                if count == 0 || count > Manifest.maxReferences {
+                    error("'references' takes 1 to \(Manifest.maxReferences) images, not \(count)", t.position(r))
                 }
-                let images = items.compactMap { image($0, field: "references") }
-                f.references = Located(images, at: r.value.position)
+                var images: [Located<ImageSpec>] = []
+                images.reserveCapacity(count)
+                for i in 0..<count {
+                    if let image = image(t.item(r, i), field: "references") { images.append(image) }
+                }
+                f.references = Located(images, at: t.position(r))
             } else {
-                error("'references' must be a list of 1 to \(Manifest.maxReferences) images (e.g. '[assets/lion.jpg]'), but this is \(r.value.kindDescription)", r.value.position)
+                error("'references' must be a list of 1 to \(Manifest.maxReferences) images (e.g. '[assets/lion.jpg]'), but this is \(t.kindDescription(r))", t.position(r))
             }
         }
-        if let ff = map["first_frame"], let img = image(ff.value, field: "first_frame") {
+        if let ff = map.value(offset + 5), let img = image(ff, field: "first_frame") {
             f.firstFrame = img
         }
-        if let lf = map["last_frame"], let img = image(lf.value, field: "last_frame") {
+        if let lf = map.value(offset + 6), let img = image(lf, field: "last_frame") {
             f.lastFrame = img
         }
         return f
     }
 
     /// A file path, an http(s) URL, or `{shot, variant?, take?, frame}`.
-    mutating func image(_ node: YAMLNode, field: String) -> Located<ImageSpec>? {
-        if let pairs = node.mapping {
-            let map = keyed(pairs, allowed: Self.frameKeys, context: "a frame reference")
-            guard let shotEntry = map["shot"], let shot = string(shotEntry.value, field: "shot") else {
-                if map["shot"] == nil { error("a frame reference needs 'shot' (the shot whose clip gives the frame)", node.position) }
+    mutating func image(_ node: Node, field: String) -> Located<ImageSpec>? {
+        let position = t.position(node)
+        if t.kind(node) == .mapping {
+            let map = keyed(node, allowed: Self.frameKeys, context: "a frame reference")
+            guard let shotNode = map.value(0), let shot = string(shotNode, field: "shot") else {
+                if map.value(0) == nil { error("a frame reference needs 'shot' (the shot whose clip gives the frame)", position) }
                 return nil
             }
             var variant: Located<String>?
-            if let v = map["variant"], let s = string(v.value, field: "variant") {
-                variant = Located(s, at: v.value.position)
+            if let v = map.value(1), let s = string(v, field: "variant") {
+                variant = Located(s, at: t.position(v))
             }
             var take: Located<Int>?
-            if let t = map["take"] {
-                if let n = integer(t.value), n >= 1 {
-                    take = Located(n, at: t.value.position)
+            if let tk = map.value(2) {
+                if let n = integer(tk), n >= 1 {
+                    take = Located(n, at: t.position(tk))
                 } else {
-                    error("'take' must be a whole number from 1, not '\(display(t.value))'", t.value.position)
+                    error("'take' must be a whole number from 1, not '\(display(tk))'", t.position(tk))
                     return nil
                 }
             }
-            guard let frameEntry = map["frame"] else {
-                error("a frame reference needs 'frame: first' or 'frame: last'", node.position)
+            guard let frameNode = map.value(3) else {
+                error("a frame reference needs 'frame: first' or 'frame: last'", position)
                 return nil
             }
-            guard let frameText = string(frameEntry.value, field: "frame"), let frame = FramePosition(rawValue: frameText) else {
-                error("'frame' must be 'first' or 'last', not '\(display(frameEntry.value))'", frameEntry.value.position)
+            let frame: FramePosition? =
+                t.scalar(frameNode, equals: "last") ? .last : t.scalar(frameNode, equals: "first") ? .first : nil
+            guard let frame else {
+                if t.kind(frameNode) != .scalar { _ = string(frameNode, field: "frame") }
+                error("'frame' must be 'first' or 'last', not '\(display(frameNode))'", t.position(frameNode))
                 return nil
             }
             let reference = FrameReference(
-                shot: Located(shot, at: shotEntry.value.position), variant: variant, take: take, frame: frame, position: node.position)
-            return Located(.frame(reference), at: node.position)
+                shot: Located(shot, at: t.position(shotNode)), variant: variant, take: take, frame: frame, position: position)
+            return Located(.frame(reference), at: position)
         }
-        guard !node.isNull else {
-            error("'\(field)' is empty; give a file path, an http(s) URL or {shot: ..., frame: first|last}", node.position)
+        guard !t.isNull(node) else {
+            error("'\(field)' is empty; give a file path, an http(s) URL or {shot: ..., frame: first|last}", position)
             return nil
         }
         guard let text = string(node, field: field) else { return nil }
         if text.isBlank {
-            error("'\(field)' is empty; give a file path, an http(s) URL or {shot: ..., frame: first|last}", node.position)
+            error("'\(field)' is empty; give a file path, an http(s) URL or {shot: ..., frame: first|last}", position)
             return nil
         }
         if text.utf8.contains(UInt8(ascii: ":")), let colon = text.range(of: "://") {
             let scheme = text[..<colon.lowerBound].lowercased()
             guard scheme == "http" || scheme == "https" else {
-                error("unsupported URL scheme '\(scheme)' in '\(text)'; image URLs must be http or https", node.position)
+                error("unsupported URL scheme '\(scheme)' in '\(text)'; image URLs must be http or https", position)
                 return nil
             }
             guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
-                error("'\(text)' is not a valid URL", node.position)
+                error("'\(text)' is not a valid URL", position)
                 return nil
             }
-            return Located(.url(text), at: node.position)
+            return Located(.url(text), at: position)
         }
-        return Located(.path(text), at: node.position)
+        return Located(.path(text), at: position)
     }
 
     // MARK: - Scalars, typed by the receiving field
 
     /// A whole number from a plain or quoted scalar: `6` and `"6"` both give 6.
-    func integer(_ node: YAMLNode) -> Int? {
-        guard let s = node.scalar, !node.isNull else { return nil }
+    func integer(_ node: Node) -> Int? {
+        guard t.kind(node) == .scalar, !t.isNull(node) else { return nil }
+        // Fast path: a short run of ASCII digits.
+        let fast: Int?? = t.withScalarBytes(node) { bytes -> Int? in
+            guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+            var n = 0
+            for b in bytes {
+                guard b >= 0x30 && b <= 0x39 else { return nil }
+                n = n * 10 + Int(b - 0x30)
+            }
+            return n
+        }
+        if let n = fast ?? nil { return n }
+        guard let s = t.scalar(node) else { return nil }
         if let n = Int(s) { return n }
         return Int(s.trimmingCharacters(in: .whitespaces))
     }
 
     /// Text from any scalar; lists and mappings are an error.
-    mutating func string(_ node: YAMLNode, field: String) -> String? {
-        guard let s = node.scalar else {
-            error("'\(field)' must be text, but this is \(node.kindDescription)", node.position)
+    mutating func string(_ node: Node, field: String) -> String? {
+        guard let s = t.scalar(node) else {
+            error("'\(field)' must be text, but this is \(t.kindDescription(node))", t.position(node))
             return nil
         }
         return s
     }
 
-    func display(_ node: YAMLNode) -> String {
-        node.scalar ?? node.kindDescription
+    func display(_ node: Node) -> String {
+        t.scalar(node) ?? t.kindDescription(node)
     }
 
     /// The mapping's entries by key; unknown keys are reported with a suggestion.
     /// With `allowExtensions`, keys starting with `x-` are accepted and ignored (a place for anchors).
-    mutating func keyed(
-        _ pairs: [YAMLNode.Pair], allowed: [String], context: String, allowExtensions: Bool = false
-    ) -> KeyedMapping {
+    mutating func keyed(_ mapping: Node, allowed: [StaticString], context: String, allowExtensions: Bool = false) -> KeyedMapping {
         var map = KeyedMapping()
-        map.entries.reserveCapacity(pairs.count)
-        for pair in pairs {
-            guard let key = pair.key.scalar else {
-                error("keys must be plain names, but this key is \(pair.key.kindDescription)", pair.key.position)
+        for i in 0..<t.count(mapping) {
+            let (key, value) = t.pair(mapping, i)
+            guard t.kind(key) == .scalar else {
+                error("keys must be plain names, but this key is \(t.kindDescription(key))", t.position(key))
                 continue
             }
-            if allowed.contains(key) {
-                map.entries.append((key, pair))
-            } else if allowExtensions && key.hasPrefix("x-") {
+            if let slot = allowed.firstIndex(where: { t.scalar(key, equals: $0) }) {
+                map.set(slot, value)
+            } else if allowExtensions && t.withScalarBytes(key, { $0.starts(with: [0x78, 0x2D]) }) == true {
                 continue
             } else {
-                error("unknown key '\(key)' in \(context)\(Suggest.didYouMean(key, allowed)); allowed: \(allowed.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", pair.key.position)
+                let name = t.scalar(key) ?? ""
+                let names = allowed.map { "\($0)" }
+                error("unknown key '\(name)' in \(context)\(Suggest.didYouMean(name, names)); allowed: \(names.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", t.position(key))
             }
         }
         return map
@@ -359,15 +411,22 @@ public struct ManifestDecoder {
     }
 }
 
-/// A mapping's known entries by key. Manifest mappings have a handful of keys: a linear search
-/// beats hashing here (validate spends its time in mappings like these).
+/// A mapping's known entries by slot (the index of the key in the allowed list). Manifest mappings
+/// have a handful of keys, so the slots live inline: no allocation per mapping.
 struct KeyedMapping {
-    var entries: [(key: String, pair: YAMLNode.Pair)] = []
+    static let capacity = 16
+    /// The value node per slot; -1 when absent.
+    private var storage: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (-1, -1, -1, -1, -1, -1, -1, -1)
 
-    subscript(key: String) -> (key: YAMLNode, value: YAMLNode)? {
-        // Duplicate keys are rejected by the loader, so the first match is the only one.
-        for entry in entries where entry.key == key { return (entry.pair.key, entry.pair.value) }
-        return nil
+    /// The value node of the key in `slot`, if the mapping has it.
+    func value(_ slot: Int) -> Int32? {
+        let id = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: 4 * slot, as: Int32.self) }
+        return id < 0 ? nil : id
+    }
+
+    mutating func set(_ slot: Int, _ value: Int32) {
+        precondition(slot < Self.capacity)
+        withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: value, toByteOffset: 4 * slot, as: Int32.self) }
     }
 }
 

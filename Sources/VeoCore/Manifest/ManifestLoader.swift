@@ -21,7 +21,7 @@ public enum ManifestLoader {
         let document: YAMLDocument
         do {
             let bytes = try YAMLLoader.read(file: path)
-            sources.add(file: path, text: String(decoding: bytes, as: UTF8.self))
+            sources.add(file: path, bytes: bytes)
             document = try yaml.load(bytes: bytes, file: path)
         } catch {
             return ManifestLoadResult(file: path, manifest: nil, plan: nil, diagnostics: [error.diagnostic], sources: sources)

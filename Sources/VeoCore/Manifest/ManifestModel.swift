@@ -101,9 +101,6 @@ public struct JobFields: Sendable {
         if let v = other.lastFrame { result.lastFrame = v }
         return result
     }
-
-    /// The job field keys, as written in YAML.
-    public static let keys = ["model", "prompt", "seconds", "size", "references", "first_frame", "last_frame"]
 }
 
 public struct Variant: Sendable {

@@ -65,13 +65,18 @@ public struct Plan: Sendable {
     private var index: [String: Int]
 
     public init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob]) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(jobs.count)
+        for (i, job) in jobs.enumerated() { index[job.id] = i }
+        self.init(manifestFile: manifestFile, manifestDirectory: manifestDirectory, name: name, jobs: jobs, index: index)
+    }
+
+    /// With `index` already built (job id → position in `jobs`).
+    init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob], index: [String: Int]) {
         self.manifestFile = manifestFile
         self.manifestDirectory = manifestDirectory
         self.name = name
         self.jobs = jobs
-        var index: [String: Int] = [:]
-        index.reserveCapacity(jobs.count)
-        for (i, job) in jobs.enumerated() { index[job.id] = i }
         self.index = index
     }
 

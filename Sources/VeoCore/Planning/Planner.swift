@@ -16,6 +16,7 @@ public struct Planner {
     let images: ImageFileChecker
     private var diagnostics: [Diagnostic] = []
     private var seenDiagnostics: Set<Diagnostic> = []
+    private var resolvedPaths: [String: String] = [:]
 
     public init(manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker()) {
         self.manifest = manifest
@@ -41,41 +42,55 @@ public struct Planner {
         var what: String  // "first_frame", "after"…
     }
 
+    /// Who a set of fields belongs to, for messages: "shot 'x'" or "variant 'v' of shot 'x'".
+    /// Built into text only when a message needs it.
+    struct Owner: CustomStringConvertible {
+        var shot: String
+        var variant: String?
+
+        var description: String {
+            variant.map { "variant '\($0)' of shot '\(shot)'" } ?? "shot '\(shot)'"
+        }
+    }
+
+    /// Shot ids in manifest order, for "did you mean" (only computed for a message).
+    var shotIDs: [String] { manifest.shots.map(\.id.value) }
+
     mutating func build() -> Plan {
-        // Shots by id; duplicates reported once each.
-        var shotsByID: [String: Shot] = [:]
+        // Shots by id (index into manifest.shots); duplicates reported once each.
+        var shotsByID: [String: Int] = [:]
         shotsByID.reserveCapacity(manifest.shots.count)
-        for shot in manifest.shots {
+        for (i, shot) in manifest.shots.enumerated() {
             if let first = shotsByID[shot.id.value] {
                 error("duplicate shot id '\(shot.id.value)'", shot.id.position,
-                      notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(first.id.position))])
+                      notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(manifest.shots[first].id.position))])
             } else {
-                shotsByID[shot.id.value] = shot
+                shotsByID[shot.id.value] = i
             }
         }
-        let shotIDs = manifest.shots.map(\.id.value)
 
         var jobs: [PlannedJob] = []
+        jobs.reserveCapacity(manifest.shots.count)
         var edges: [Edge] = []
-        var claimed = Set<String>()
-        for shot in manifest.shots where claimed.insert(shot.id.value).inserted {
-            let variants: [Variant?] = shot.variants.isEmpty ? [nil] : shot.variants.map { $0 }
+        for (index, shot) in manifest.shots.enumerated() where shotsByID[shot.id.value] == index {
             // `after`: every job of the named shot.
             var afterJobs: [(String, SourcePosition)] = []
             for name in shot.after {
                 if name.value == shot.id.value {
                     error("shot '\(name.value)' cannot come after itself", name.position)
                 } else if let target = shotsByID[name.value] {
-                    afterJobs += Self.jobIDs(of: target).map { ($0, name.position) }
+                    afterJobs += Self.jobIDs(of: manifest.shots[target]).map { ($0, name.position) }
                 } else {
                     error("'after' names unknown shot '\(name.value)'\(Suggest.didYouMean(name.value, shotIDs))", name.position)
                 }
             }
-            for variant in variants {
-                let fields = manifest.defaults.overlaid(by: shot.fields).overlaid(by: variant?.fields ?? JobFields())
-                let owner = variant.map { "variant '\($0.id.value)' of shot '\(shot.id.value)'" } ?? "shot '\(shot.id.value)'"
+            let shotFields = manifest.defaults.overlaid(by: shot.fields)
+            for v in 0..<max(1, shot.variants.count) {
+                let variant = shot.variants.isEmpty ? nil : shot.variants[v]
+                let fields = variant.map { shotFields.overlaid(by: $0.fields) } ?? shotFields
+                let owner = Owner(shot: shot.id.value, variant: variant?.id.value)
                 let ownerPosition = variant?.position ?? shot.position
-                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotsByID: shotsByID, shotIDs: shotIDs)
+                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotsByID: shotsByID)
                 else { continue }
                 for take in 1...shot.takeCount {
                     let id = PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take)
@@ -95,8 +110,7 @@ public struct Planner {
                 }
             }
         }
-        let ordered = order(jobs, edges: edges)
-        return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: ordered)
+        return order(jobs, edges: edges)
     }
 
     static func jobIDs(of shot: Shot) -> [String] {
@@ -115,7 +129,7 @@ public struct Planner {
 
     /// The effective fields of one variant of a shot, checked.
     private mutating func resolve(
-        _ f: JobFields, owner: String, at position: SourcePosition, shot: Shot, shotsByID: [String: Shot], shotIDs: [String]
+        _ f: JobFields, owner: Owner, at position: SourcePosition, shot: Shot, shotsByID: [String: Int]
     ) -> Resolved? {
         var ok = true
         let model = f.model?.value ?? Manifest.defaultModel
@@ -164,22 +178,24 @@ public struct Planner {
 
         var inputs: [PlannedInput] = []
         var frameEdges: [(String, SourcePosition, String)] = []
-        var images: [(PlannedInput.Role, Located<ImageSpec>)] = []
-        if let first = f.firstFrame { images.append((.firstFrame, first)) }
-        if let last = f.lastFrame { images.append((.lastFrame, last)) }
-        for ref in f.references?.value ?? [] { images.append((.reference, ref)) }
-        for (role, image) in images {
+        var urlCount = 0
+        var firstURL: SourcePosition?
+        var imageCount = 0
+        func add(_ role: PlannedInput.Role, _ image: Located<ImageSpec>) {
+            imageCount += 1
             switch image.value {
             case .url(let url):
                 inputs.append(PlannedInput(role: role, source: .url(url)))
+                urlCount += 1
+                if firstURL == nil { firstURL = image.position }
             case .path(let written):
-                let absolute = FilePaths.resolve(written, against: manifest.directory)
+                let absolute = resolvePath(written)
                 inputs.append(PlannedInput(role: role, source: .file(path: absolute, written: written)))
                 if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: size, owner: owner) { ok = false }
             case .frame(let ref):
-                guard let target = frameJob(ref, from: shot, shotsByID: shotsByID, shotIDs: shotIDs) else {
+                guard let target = frameJob(ref, from: shot, shotsByID: shotsByID) else {
                     ok = false
-                    continue
+                    return
                 }
                 inputs.append(PlannedInput(role: role, source: .frame(job: target.id, frame: ref.frame)))
                 frameEdges.append((target.id, ref.position, role.rawValue))
@@ -189,26 +205,37 @@ public struct Planner {
                 }
             }
         }
+        if let first = f.firstFrame { add(.firstFrame, first) }
+        if let last = f.lastFrame { add(.lastFrame, last) }
+        for ref in f.references?.value ?? [] { add(.reference, ref) }
         // The provider takes URLs only in a JSON body and files only in a multipart body.
-        let urlImages = images.filter { if case .url = $0.1.value { true } else { false } }
-        if !urlImages.isEmpty && urlImages.count < images.count {
+        if urlCount > 0 && urlCount < imageCount, let firstURL {
             error("\(owner) mixes image URLs with local files or clip frames; the provider takes either all URLs (JSON) or all uploaded files (multipart), so download the URL image or use URLs throughout",
-                  urlImages[0].1.position)
+                  firstURL)
             ok = false
         }
         return ok ? Resolved(model: model, prompt: prompt, seconds: seconds, size: size, inputs: inputs, frameEdges: frameEdges) : nil
     }
 
+    /// A manifest path made absolute; each distinct path is resolved once.
+    private mutating func resolvePath(_ written: String) -> String {
+        if let cached = resolvedPaths[written] { return cached }
+        let absolute = FilePaths.resolve(written, against: manifest.directory)
+        resolvedPaths[written] = absolute
+        return absolute
+    }
+
     /// The job a frame reference points at, or nil after reporting why not.
-    private mutating func frameJob(_ ref: FrameReference, from shot: Shot, shotsByID: [String: Shot], shotIDs: [String]) -> (id: String, size: VideoSize)? {
+    private mutating func frameJob(_ ref: FrameReference, from shot: Shot, shotsByID: [String: Int]) -> (id: String, size: VideoSize)? {
         if ref.shot.value == shot.id.value {
             error("shot '\(shot.id.value)' cannot take a frame of its own clip", ref.shot.position)
             return nil
         }
-        guard let target = shotsByID[ref.shot.value] else {
+        guard let targetIndex = shotsByID[ref.shot.value] else {
             error("frame reference names unknown shot '\(ref.shot.value)'\(Suggest.didYouMean(ref.shot.value, shotIDs))", ref.shot.position)
             return nil
         }
+        let target = manifest.shots[targetIndex]
         var variantFields = JobFields()
         var variantID: String?
         if target.variants.isEmpty {
@@ -239,7 +266,7 @@ public struct Planner {
         return (PlannedJob.makeID(shot: target.id.value, variant: variantID, take: take), size)
     }
 
-    private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: String) -> Bool {
+    private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: Owner) -> Bool {
         switch images.check(path) {
         case .missing:
             error("image '\(written)' does not exist (looked for \(path))", position)
@@ -308,17 +335,24 @@ public struct Planner {
     // MARK: - Order and cycles
 
     /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
-    private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> [PlannedJob] {
+    private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
         var indexOf: [String: Int] = [:]
+        indexOf.reserveCapacity(jobs.count)
         for (i, job) in jobs.enumerated() { indexOf[job.id] = i }
         var indegree = [Int](repeating: 0, count: jobs.count)
         var dependents = [[Int]](repeating: [], count: jobs.count)
+        // Whether every dependency comes earlier in the manifest: then manifest order is the order.
+        var inManifestOrder = true
         for (i, job) in jobs.enumerated() {
             for d in job.dependencies {
                 guard let j = indexOf[d] else { continue }
                 indegree[i] += 1
                 dependents[j].append(i)
+                if j > i { inManifestOrder = false }
             }
+        }
+        if inManifestOrder {
+            return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs, index: indexOf)
         }
         // A min-heap on manifest index keeps the order stable and close to the file's.
         var ready = Heap(jobs.indices.filter { indegree[$0] == 0 })
@@ -334,7 +368,7 @@ public struct Planner {
         if ordered.count < jobs.count {
             reportCycles(jobs: jobs, remaining: Set(jobs.indices.filter { indegree[$0] > 0 }), indexOf: indexOf, edges: edges)
         }
-        return ordered
+        return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: ordered)
     }
 
     private mutating func reportCycles(jobs: [PlannedJob], remaining: Set<Int>, indexOf: [String: Int], edges: [Edge]) {

@@ -1,6 +1,17 @@
 internal import CYAML
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
+#elseif canImport(Musl)
+import Musl
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int { Musl.read(fd, buffer, count) }
+#elseif canImport(Darwin)
+import Darwin
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
+#endif
+
 /// Loads one YAML document into a `YAMLNode` tree by driving libyaml's event parser.
 ///
 /// This is the only file that touches libyaml. On top of libyaml it adds what a manifest needs and
@@ -12,6 +23,9 @@ public struct YAMLLoader: Sendable {
     public var maxAliasExpansion: Int
     /// Deepest nesting of lists and mappings.
     public var maxDepth: Int
+
+    /// Largest file accepted (node ids and text offsets are 32-bit).
+    static let maxFileBytes = 512 << 20
 
     public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 256) {
         self.maxAliasExpansion = maxAliasExpansion
@@ -27,20 +41,53 @@ public struct YAMLLoader: Sendable {
 
     /// The bytes of a file, or an error that says why it cannot be read.
     public static func read(file path: String) throws(YAMLError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw YAMLError("no such file: \(path)", at: nil)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw YAMLError("no such file: \(path)", at: nil) }
+            throw YAMLError("cannot read \(path): \(String(cString: strerror(code)).lowercased())", at: nil)
         }
-        if isDirectory.boolValue {
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw YAMLError("cannot read \(path): \(String(cString: strerror(errno)).lowercased())", at: nil)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
             throw YAMLError("\(path) is a directory, not a YAML file", at: nil)
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw YAMLError("cannot read \(path): \(FileErrorText.reason(error))", at: nil)
+        // Read to the end whatever the reported size (a pipe or /proc file reports 0).
+        var bytes: [UInt8] = []
+        var capacity = max(Int(info.st_size) + 1, 4096)
+        while true {
+            var failure: Int32 = 0
+            var atEnd = false
+            let before = bytes.count
+            bytes.reserveCapacity(capacity)
+            bytes.append(contentsOf: repeatElement(0, count: capacity - before))
+            let filled = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+                var filled = before
+                while filled < buffer.count {
+                    let n = systemRead(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if n == 0 {
+                        atEnd = true
+                        break
+                    }
+                    filled += n
+                }
+                return filled
+            }
+            bytes.removeSubrange(filled...)
+            if failure != 0 {
+                throw YAMLError("cannot read \(path): \(String(cString: strerror(failure)).lowercased())", at: nil)
+            }
+            if atEnd { return bytes }
+            capacity *= 2
         }
-        return [UInt8](data)
     }
 
     /// Loads YAML from bytes; `file` names it in positions and messages.
@@ -50,13 +97,19 @@ public struct YAMLLoader: Sendable {
                 "the file is UTF-16 encoded; save it as UTF-8",
                 at: SourceLocation(file: file, line: 1, column: 1))
         }
-        if bytes.contains(0) {
-            let offset = bytes.firstIndex(of: 0)!
+        if let offset = bytes.withUnsafeBufferPointer({ b in
+            b.isEmpty ? nil : memchr(b.baseAddress!, 0, b.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+        }) {
             throw YAMLError(
                 "the file contains a NUL byte; is it a binary file?",
                 at: Self.location(ofOffset: offset, in: bytes, file: file))
         }
-        var builder = Builder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth)
+        if bytes.count > Self.maxFileBytes {
+            throw YAMLError(
+                "the file is \(bytes.count / (1 << 20)) MiB; manifests larger than \(Self.maxFileBytes / (1 << 20)) MiB are not supported",
+                at: nil)
+        }
+        var builder = Builder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
@@ -78,7 +131,8 @@ public struct YAMLLoader: Sendable {
                 }
                 try builder.handle(event)
             }
-            return YAMLDocument(file: file, root: builder.root)
+            guard builder.root >= 0 else { return YAMLDocument(file: file, root: nil) }
+            return YAMLDocument(file: file, root: YAMLNode(tree: YAMLTree(builder.table), id: builder.root))
         }
     }
 
@@ -143,23 +197,15 @@ public struct YAMLLoader: Sendable {
     }
 }
 
-// MARK: - Builder: libyaml events → YAMLNode
-
-private struct Anchor {
-    var node: YAMLNode
-    /// Nodes in the anchored subtree, counting through aliases.
-    var weight: Int
-}
+// MARK: - Builder: libyaml events → YAMLNodeTable
 
 private struct Frame {
-    enum Kind {
-        case sequence([YAMLNode])
-        case mapping([YAMLNode.Pair], pendingKey: YAMLNode?)
-    }
-    var kind: Kind
-    var position: SourcePosition
-    var tag: String?
+    var id: Int32
+    var isMapping: Bool
+    /// Where this container's children start in `Builder.pending`.
+    var pendingStart: Int
     var anchor: String?
+    /// Nodes in the subtree, counting through aliases.
     var weight: Int = 1
 }
 
@@ -167,16 +213,24 @@ private struct Builder {
     let file: String
     let maxAliasExpansion: Int
     let maxDepth: Int
+    var table = YAMLNodeTable()
+    /// Children of the open containers, innermost last; moved to `table.children` when one closes.
+    var pending: [Int32] = []
     var stack: [Frame] = []
-    var anchors: [String: Anchor] = [:]
+    var anchors: [String: (id: Int32, weight: Int)] = [:]
     var expanded = 0
     var documents = 0
-    var root: YAMLNode?
+    var root: Int32 = -1
 
-    init(file: String, maxAliasExpansion: Int, maxDepth: Int) {
+    init(file: String, maxAliasExpansion: Int, maxDepth: Int, inputBytes: Int) {
         self.file = file
         self.maxAliasExpansion = maxAliasExpansion
         self.maxDepth = maxDepth
+        // About one node per 14 bytes of manifest; scalar text is at most about the input's size.
+        table.records.reserveCapacity(inputBytes / 8 + 16)
+        table.children.reserveCapacity(inputBytes / 8 + 16)
+        table.bytes.reserveCapacity(inputBytes + 16)
+        pending.reserveCapacity(256)
     }
 
     func location(_ position: SourcePosition) -> SourceLocation {
@@ -184,7 +238,8 @@ private struct Builder {
     }
 
     mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
-        let position = SourcePosition(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
+        let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
         switch event.type {
         case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
             return
@@ -193,11 +248,10 @@ private struct Builder {
             if documents > 1 {
                 throw YAMLError(
                     "a manifest is a single YAML document, but a second document starts here",
-                    at: location(position))
+                    at: location(SourcePosition(line: Int(line), column: Int(column))))
             }
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
-            let value = String(decoding: UnsafeBufferPointer(start: s.value, count: Int(s.length)), as: UTF8.self)
             let style: YAMLNode.ScalarStyle
             switch s.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -206,10 +260,16 @@ private struct Builder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = YAMLNode(.scalar(value, style), at: position, tag: Self.string(s.tag))
-            try complete(node, weight: 1, anchor: Self.string(s.anchor))
+            let start = Int32(table.bytes.count)
+            let length = Int(s.length)
+            if length > 0, let value = s.value {
+                table.bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: length))
+            }
+            let id = append(.scalar, style: style, line: line, column: column, start: start, count: Int32(length), tag: s.tag)
+            try complete(id, weight: 1, cAnchor: s.anchor)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
+            let position = SourcePosition(line: Int(line), column: Int(column))
             guard let anchor = anchors[name] else {
                 throw YAMLError(
                     "alias *\(name) refers to no anchor &\(name) defined before it",
@@ -222,136 +282,167 @@ private struct Builder {
                         + "(an alias bomb?)",
                     at: location(position))
             }
-            var node = anchor.node
-            node.position = position
-            try complete(node, weight: anchor.weight, anchor: nil)
-        case YAML_SEQUENCE_START_EVENT:
-            let e = event.data.sequence_start
-            try push(Frame(kind: .sequence([]), position: position, tag: Self.string(e.tag), anchor: Self.string(e.anchor)))
-        case YAML_MAPPING_START_EVENT:
-            let e = event.data.mapping_start
-            try push(Frame(kind: .mapping([], pendingKey: nil), position: position, tag: Self.string(e.tag), anchor: Self.string(e.anchor)))
+            let id = append(.alias, style: .plain, line: line, column: column, start: anchor.id, count: 0, tag: nil)
+            try complete(id, weight: anchor.weight, anchor: nil)
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            if stack.count >= maxDepth {
+                throw YAMLError(
+                    "lists and mappings nest deeper than \(maxDepth) levels",
+                    at: location(SourcePosition(line: Int(line), column: Int(column))))
+            }
+            let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
+            let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+            let id = append(isMapping ? .mapping : .sequence, style: .plain, line: line, column: column, start: 0, count: 0, tag: tag)
+            stack.append(Frame(id: id, isMapping: isMapping, pendingStart: pending.count, anchor: Self.string(anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
-            let node: YAMLNode
-            switch frame.kind {
-            case .sequence(let items):
-                node = YAMLNode(.sequence(items), at: frame.position, tag: frame.tag)
-            case .mapping(let pairs, _):
-                node = YAMLNode(.mapping(try resolveMapping(pairs)), at: frame.position, tag: frame.tag)
+            let start = Int32(table.children.count)
+            if frame.isMapping {
+                try resolveMapping(from: frame.pendingStart)
+            } else {
+                table.children.append(contentsOf: pending[frame.pendingStart...])
             }
-            try complete(node, weight: frame.weight, anchor: frame.anchor)
+            pending.removeSubrange(frame.pendingStart...)
+            table.records[Int(frame.id)].start = start
+            table.records[Int(frame.id)].count = Int32(table.children.count) - start
+            try complete(frame.id, weight: frame.weight, anchor: frame.anchor)
         default:
             return
         }
     }
 
-    mutating func push(_ frame: Frame) throws(YAMLError) {
-        if stack.count >= maxDepth {
-            throw YAMLError("lists and mappings nest deeper than \(maxDepth) levels", at: location(frame.position))
+    mutating func append(
+        _ kind: YAMLNodeTable.Record.Kind, style: YAMLNode.ScalarStyle, line: Int32, column: Int32, start: Int32, count: Int32,
+        tag: UnsafeMutablePointer<yaml_char_t>?
+    ) -> Int32 {
+        var tagIndex: Int32 = -1
+        if let tag {
+            tagIndex = Int32(table.tags.count)
+            table.tags.append(String(cString: tag))
         }
-        stack.append(frame)
+        table.records.append(.init(kind: kind, style: style, line: line, column: column, start: start, count: count, tag: tagIndex))
+        return Int32(table.records.count - 1)
     }
 
     /// Attaches a finished node to its parent (or makes it the root).
-    mutating func complete(_ node: YAMLNode, weight: Int, anchor: String?) throws(YAMLError) {
+    mutating func complete(_ id: Int32, weight: Int, cAnchor: UnsafeMutablePointer<yaml_char_t>?) throws(YAMLError) {
+        try complete(id, weight: weight, anchor: Self.string(cAnchor))
+    }
+
+    mutating func complete(_ id: Int32, weight: Int, anchor: String?) throws(YAMLError) {
         if let anchor {
-            anchors[anchor] = Anchor(node: node, weight: weight)
+            anchors[anchor] = (id, weight)
         }
         guard !stack.isEmpty else {
-            root = node
+            root = id
             return
         }
         stack[stack.count - 1].weight += weight
-        switch stack[stack.count - 1].kind {
-        case .sequence(var items):
-            stack[stack.count - 1].kind = .sequence([])  // keep the array uniquely referenced
-            items.append(node)
-            stack[stack.count - 1].kind = .sequence(items)
-        case .mapping(var pairs, let pendingKey):
-            stack[stack.count - 1].kind = .sequence([])
-            if let key = pendingKey {
-                pairs.append(YAMLNode.Pair(key: key, value: node))
-                stack[stack.count - 1].kind = .mapping(pairs, pendingKey: nil)
-            } else {
-                stack[stack.count - 1].kind = .mapping(pairs, pendingKey: node)
-            }
-        }
+        pending.append(id)
     }
 
-    /// Applies merge keys and rejects duplicate keys (libyaml accepts them silently).
-    func resolveMapping(_ pairs: [YAMLNode.Pair]) throws(YAMLError) -> [YAMLNode.Pair] {
+    func isMergeKey(_ id: Int32) -> Bool {
+        let r = table.records[Int(table.resolved(id))]
+        guard r.kind == .scalar, r.style == .plain, table.scalar(id, equals: "<<") else { return false }
+        return r.tag < 0 || table.tags[Int(r.tag)] == "tag:yaml.org,2002:merge"
+    }
+
+    /// Moves a closed mapping's pairs (`pending[start...]`: key, value, key, value…) to
+    /// `table.children`, rejecting duplicate keys (libyaml accepts them silently) and applying merge
+    /// keys: explicit keys win; among merged mappings, the first one listed wins.
+    mutating func resolveMapping(from start: Int) throws(YAMLError) {
+        let pairs = (pending.count - start) / 2
         var hasMerge = false
         // Small mappings (nearly all of a manifest's) are checked pairwise; large ones with a set.
-        if pairs.count <= 16 {
-            for (i, pair) in pairs.enumerated() {
-                if Self.isMergeKey(pair.key) {
+        if pairs <= 16 {
+            for i in 0..<pairs {
+                let key = pending[start + 2 * i]
+                if isMergeKey(key) {
                     hasMerge = true
                     continue
                 }
-                guard let key = pair.key.scalar else { continue }
-                for earlier in pairs[..<i] where earlier.key.scalar == key && !Self.isMergeKey(earlier.key) {
-                    throw duplicate(key, at: pair.key.position, first: earlier.key.position)
+                guard table.kind(key) == .scalar else { continue }
+                for j in 0..<i {
+                    let earlier = pending[start + 2 * j]
+                    if table.sameScalar(earlier, key) && !isMergeKey(earlier) {
+                        throw duplicate(key, first: earlier)
+                    }
                 }
             }
         } else {
-            var seen: [String: SourcePosition] = [:]
-            seen.reserveCapacity(pairs.count)
-            for pair in pairs {
-                if Self.isMergeKey(pair.key) {
+            var seen: [String: Int32] = [:]
+            seen.reserveCapacity(pairs)
+            for i in 0..<pairs {
+                let key = pending[start + 2 * i]
+                if isMergeKey(key) {
                     hasMerge = true
                     continue
                 }
-                guard let key = pair.key.scalar else { continue }
-                if let first = seen[key] { throw duplicate(key, at: pair.key.position, first: first) }
-                seen[key] = pair.key.position
+                guard let text = table.scalar(key) else { continue }
+                if let first = seen[text] { throw duplicate(key, first: first) }
+                seen[text] = key
             }
         }
-        guard hasMerge else { return pairs }
-        var seen: [String: SourcePosition] = [:]
-        for pair in pairs where !Self.isMergeKey(pair.key) {
-            if let key = pair.key.scalar { seen[key] = pair.key.position }
+        guard hasMerge else {
+            table.children.append(contentsOf: pending[start...])
+            return
         }
-
-        var result: [YAMLNode.Pair] = []
-        var present = Set(seen.keys)
-        for pair in pairs {
-            guard Self.isMergeKey(pair.key) else {
-                result.append(pair)
+        var present: [Int32] = []  // scalar keys already in the result
+        for i in 0..<pairs {
+            let key = pending[start + 2 * i]
+            if !isMergeKey(key), table.kind(key) == .scalar { present.append(key) }
+        }
+        var presentTexts: Set<String>? = present.count > 16 ? Set(present.compactMap { table.scalar($0) }) : nil
+        func insert(_ key: Int32) -> Bool {
+            if presentTexts != nil {
+                return presentTexts!.insert(table.scalar(key) ?? "").inserted
+            }
+            if present.contains(where: { table.sameScalar($0, key) }) { return false }
+            present.append(key)
+            if present.count > 16 { presentTexts = Set(present.compactMap { table.scalar($0) }) }
+            return true
+        }
+        var result: [Int32] = []
+        result.reserveCapacity(2 * pairs)
+        for i in 0..<pairs {
+            let key = pending[start + 2 * i], value = pending[start + 2 * i + 1]
+            guard isMergeKey(key) else {
+                result.append(key)
+                result.append(value)
                 continue
             }
-            let sources: [YAMLNode]
-            switch pair.value.content {
-            case .mapping: sources = [pair.value]
-            case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }): sources = items
+            var sources: [Int32] = []
+            switch table.kind(value) {
+            case .mapping:
+                sources = [value]
+            case .sequence where (0..<table.count(value)).allSatisfy({ table.kind(table.item(value, $0)) == .mapping }):
+                sources = (0..<table.count(value)).map { table.item(value, $0) }
             default:
                 throw YAMLError(
                     "the merge key '<<' takes a mapping or a list of mappings (e.g. '<<: *defaults')",
-                    at: location(pair.value.position))
+                    at: location(table.position(value)))
             }
-            // Explicit keys win; among merged mappings, the first one listed wins.
             for source in sources {
-                for merged in source.mapping ?? [] {
-                    guard let key = merged.key.scalar else { continue }
-                    if present.insert(key).inserted {
-                        result.append(merged)
+                for j in 0..<table.count(source) {
+                    let merged = table.pair(source, j)
+                    guard table.kind(merged.key) == .scalar else { continue }
+                    if insert(merged.key) {
+                        result.append(merged.key)
+                        result.append(merged.value)
                     }
                 }
             }
         }
-        return result
+        table.children.append(contentsOf: result)
     }
 
-    func duplicate(_ key: String, at position: SourcePosition, first: SourcePosition) -> YAMLError {
-        YAMLError(
-            "duplicate key '\(key)' in this mapping",
-            at: location(position),
-            notes: [.note("'\(key)' is first defined here", at: location(first))])
-    }
-
-    static func isMergeKey(_ node: YAMLNode) -> Bool {
-        guard case .scalar("<<", .plain) = node.content else { return false }
-        return node.tag == nil || node.tag == "tag:yaml.org,2002:merge"
+    func duplicate(_ key: Int32, first: Int32) -> YAMLError {
+        let text = table.scalar(key) ?? ""
+        return YAMLError(
+            "duplicate key '\(text)' in this mapping",
+            at: location(table.position(key)),
+            notes: [.note("'\(text)' is first defined here", at: location(table.position(first)))])
     }
 
     static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
