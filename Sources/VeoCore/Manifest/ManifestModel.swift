@@ -73,8 +73,9 @@ public enum ImageSpec: Sendable, Hashable {
     case path(String)
     /// An http(s) URL.
     case url(String)
-    /// A frame of another shot's clip.
-    case frame(FrameReference)
+    /// A frame of another shot's clip (boxed: it is much larger than the other cases, and every
+    /// image field of every shot and variant would otherwise carry its size).
+    indirect case frame(FrameReference)
 }
 
 /// The fields a job is made of; defaults, shots and variants each set some of them.

@@ -296,30 +296,38 @@ public struct Planner {
 
     /// `${name}` replaced by `vars[name]`; `$${` writes a literal `${`. Reports undefined names.
     private mutating func expand(_ prompt: Located<String>) -> String? {
-        let text = prompt.value
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        var text = prompt.value
+        text.makeContiguousUTF8()
+        let hasDollar = text.utf8.withContiguousStorageIfAvailable { b in
+            b.baseAddress.map { memchr($0, Int32(UInt8(ascii: "$")), b.count) != nil } ?? false
+        }
+        if hasDollar == false { return text }
+        return text.utf8.withContiguousStorageIfAvailable { bytes in expand(bytes, at: prompt.position) } ?? nil
+    }
+
+    private mutating func expand(_ bytes: UnsafeBufferPointer<UInt8>, at position: SourcePosition) -> String? {
+        let dollar = UInt8(ascii: "$")
         // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character.
-        let bytes = Array(text.utf8)
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 64)
         var ok = true
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "$"), i + 1 < bytes.count {
-                if bytes[i + 1] == UInt8(ascii: "$") {
+            if byte == dollar, i + 1 < bytes.count {
+                if bytes[i + 1] == dollar {
                     result.append(byte)
                     i += 2
                     continue
                 }
                 if bytes[i + 1] == UInt8(ascii: "{"), let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) {
-                    let name = String(decoding: bytes[(i + 2)..<close], as: UTF8.self)
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<close]), as: UTF8.self)
                     if let value = manifest.vars[name] {
                         result += value.value.utf8
                     } else {
                         let known = manifest.vars.keys.sorted()
                         let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
-                        error("undefined variable '${\(name)}' in prompt\(hint)", prompt.position)
+                        error("undefined variable '${\(name)}' in prompt\(hint)", position)
                         ok = false
                     }
                     i = close + 1
