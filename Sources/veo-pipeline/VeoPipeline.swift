@@ -3,6 +3,11 @@ import VeoCore
 
 @main
 struct VeoPipeline: AsyncParsableCommand {
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "veo-pipeline",
         abstract: "Turn a YAML shot list into rendered video clips.",

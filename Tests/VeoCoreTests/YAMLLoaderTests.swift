@@ -148,6 +148,29 @@ struct YAMLLoaderTests {
         #expect(value(quoted, "a")?.mapping?.first?.key.scalar == "<<")
     }
 
+    /// Mappings of more than 16 keys take the set-based paths for duplicates and merges.
+    @Test func mergeKeyInLargeMappings() throws {
+        let base = (1...20).map { "  k\($0): base\($0)" }.joined(separator: "\n")
+        let own = (15...35).map { "  k\($0): own\($0)" }.joined(separator: "\n")
+        let root = try #require(try load("base: &b\n\(base)\nmerged:\n  <<: *b\n\(own)\n"))
+        let pairs = try #require(value(root, "merged")?.mapping)
+        let keys = pairs.compactMap(\.key.scalar)
+        // The merged keys not given explicitly (k1...k14) take the place of '<<', then the explicit
+        // keys (k15...k35, with their own values).
+        #expect(keys == (1...14).map { "k\($0)" } + (15...35).map { "k\($0)" })
+        #expect(pairs.first { $0.key.scalar == "k20" }?.value.scalar == "own20")
+        #expect(pairs.first { $0.key.scalar == "k3" }?.value.scalar == "base3")
+        #expect(Set(keys).count == keys.count)
+    }
+
+    /// A key written as an alias of a scalar is the same key as that scalar.
+    @Test func aliasedKeyIsADuplicateOfTheSameText() throws {
+        let error = try #require(failure("name: &n shot\nother:\n  shot: 1\n  *n : 2\n"))
+        #expect(error.message == "duplicate key 'shot' in this mapping")
+        #expect(error.location == loc(Pos(line: 4, column: 3)))
+        #expect(error.notes.first?.location == loc(Pos(line: 3, column: 3)))
+    }
+
     @Test func mergeKeyNeedsAMapping() throws {
         let m = MarkedText("a: &a 5\nb:\n  <<: ⟨v⟩*a\n")
         let error = try #require(failure(m.text))

@@ -99,13 +99,13 @@ extension VideoAPIClient {
             if !renamed { _ = unlink(tempPath) }
         }
 
-        // The sha256 runs on another core, a batch of chunks behind the writes, so hashing overlaps the
-        // download; at most one batch is being hashed while the next fills (memory stays bounded).
+        // The sha256 runs on another core, behind the writes, so hashing overlaps the download. Each
+        // batch's task waits for the one before it (the digest needs the bytes in order); the loop
+        // waits only when `maxHashBatchesInFlight` batches are queued, so memory stays bounded.
         let hasher = ChunkHasher()
-        var hashing: Task<Void, Never>?
+        var hashing: [Task<Void, Never>] = []
         var batch: [ByteBuffer] = []
         var batchBytes = 0
-        defer { hashing?.cancel() }
         var count: Int64 = 0
         var signature: [UInt8] = []
         do {
@@ -117,9 +117,13 @@ extension VideoAPIClient {
                 batch.append(chunk)
                 batchBytes += chunk.readableBytes
                 if batchBytes >= Self.hashBatchBytes {
-                    await hashing?.value
+                    if hashing.count >= Self.maxHashBatchesInFlight { await hashing.removeFirst().value }
                     let ready = batch
-                    hashing = Task.detached { hasher.update(ready) }
+                    let previous = hashing.last
+                    hashing.append(Task.detached {
+                        await previous?.value
+                        hasher.update(ready)
+                    })
                     batch.removeAll(keepingCapacity: true)
                     batchBytes = 0
                 }
@@ -157,7 +161,7 @@ extension VideoAPIClient {
                 retryAfter: nil
             )
         }
-        await hashing?.value
+        await hashing.last?.value
         hasher.update(batch)
         guard signature.count == 8, Array(signature[4..<8]) == Array("ftyp".utf8) else {
             throw RetryableFailure(
@@ -188,10 +192,12 @@ extension VideoAPIClient {
         return DownloadResult(path: destinationPath, bytes: count, sha256: digest)
     }
 
-    /// Bytes handed to the hashing task at a time: few task switches, little memory.
-    static let hashBatchBytes = 4 << 20
+    /// Bytes handed to a hashing task at a time: few task switches, little memory.
+    static let hashBatchBytes = 2 << 20
+    /// Batches queued for hashing before the download loop waits (bounds memory to about 12 MiB).
+    static let maxHashBatchesInFlight = 3
 
-    /// A SHA256 fed from one task at a time (the download loop awaits each update before the next).
+    /// A SHA256 fed from one task at a time (each batch's task awaits the previous one's).
     final class ChunkHasher: @unchecked Sendable {
         private var hasher = SHA256()
 

@@ -79,6 +79,14 @@ public final class VideoAPIClient: Sendable {
             decompression: .disabled
         )
         http.connectionPool.retryConnectionEstablishment = false
+        // Reads of up to 1 MiB (NIO's default stops at 64 KiB): a video download then arrives in a
+        // few hundred parts instead of thousands, each a hand-off between the network thread and
+        // the task writing the file. Small answers keep small buffers (the allocator adapts).
+        http.http1_1ConnectionDebugInitializer = { channel in
+            channel.setOption(
+                ChannelOptions.recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 512 << 10))
+        }
         return http
     }
 
