@@ -9,8 +9,10 @@ import Foundation
 /// the values it keeps (a 10,000-shot manifest decodes in a few milliseconds).
 public struct ManifestDecoder {
     let file: String
-    let t: YAMLNodeTable
+    var t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
+    /// Shots decoded while the YAML was still loading (node id and result), in list order.
+    private var streamedShots: [(node: Int32, shot: Shot?)] = []
 
     init(file: String, table: YAMLNodeTable) {
         self.file = file
@@ -25,6 +27,26 @@ public struct ManifestDecoder {
     static let variantKeys: [StaticString] = ["id"] + jobKeys
     static let frameKeys: [StaticString] = ["shot", "variant", "take", "frame"]
     static let idPattern = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+
+    init(file: String) {
+        self.init(file: file, table: YAMLNodeTable())
+    }
+
+    /// Decodes one item of the `shots` list as soon as the loader has it, while libyaml parses the
+    /// rest on another thread (see `YAMLLoader.load(bytes:file:streamingItemsOf:onItem:)`).
+    mutating func decodeStreamedShot(_ node: Int32, in table: YAMLNodeTable) {
+        t = table
+        let shot = decodeShot(node)
+        t = YAMLNodeTable()  // let go of the table: the loader goes on appending to it
+        streamedShots.append((node, shot))
+    }
+
+    /// Decodes the loaded document, reusing the shots decoded while it loaded.
+    mutating func finish(_ document: YAMLDocument) -> Manifest? {
+        guard let root = document.root else { return decodeRoot(nil) }
+        t = root.owner.table
+        return decodeRoot(root.id)
+    }
 
     /// Decodes the document; returns nil (with diagnostics) when it is not a manifest at all.
     public static func decode(_ document: YAMLDocument) -> (manifest: Manifest?, diagnostics: [Diagnostic]) {
@@ -109,9 +131,17 @@ public struct ManifestDecoder {
                     error("'shots' is empty; a manifest needs at least one shot", t.position(s))
                 }
                 shots.reserveCapacity(count)
+                var streamed = 0
                 for i in 0..<count {
-                    if let shot = decodeShot(t.item(s, i)) { shots.append(shot) }
+                    let item = t.item(s, i)
+                    if streamed < streamedShots.count, streamedShots[streamed].node == item {
+                        if let shot = streamedShots[streamed].shot { shots.append(shot) }
+                        streamed += 1
+                    } else if let shot = decodeShot(item) {
+                        shots.append(shot)
+                    }
                 }
+                streamedShots = []
             } else {
                 error("'shots' must be a list of shots (each '- id: ...'), but this is \(t.kindDescription(s))", t.position(s))
             }

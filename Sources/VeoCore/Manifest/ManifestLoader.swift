@@ -18,15 +18,20 @@ public enum ManifestLoader {
         images: ImageFileChecker = ImageFileChecker()
     ) -> ManifestLoadResult {
         var sources = SourceTexts()
-        let document: YAMLDocument
+        // Each shot is decoded as soon as the loader has it, while libyaml parses the rest.
+        var decoder = ManifestDecoder(file: path)
+        let manifest: Manifest?
         do {
             let bytes = try YAMLLoader.read(file: path)
             sources.add(file: path, bytes: bytes)
-            document = try yaml.load(bytes: bytes, file: path)
+            let document = try yaml.load(bytes: bytes, file: path, streamingItemsOf: "shots") { table, node in
+                decoder.decodeStreamedShot(node, in: table)
+            }
+            manifest = decoder.finish(document)
         } catch {
             return ManifestLoadResult(file: path, manifest: nil, plan: nil, diagnostics: [error.diagnostic], sources: sources)
         }
-        let (manifest, decodeDiagnostics) = ManifestDecoder.decode(document)
+        let decodeDiagnostics = decoder.diagnostics.diagnostics
         var diagnostics = decodeDiagnostics
         var plan: Plan?
         if let manifest {

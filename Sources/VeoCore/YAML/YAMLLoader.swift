@@ -92,6 +92,17 @@ public struct YAMLLoader: Sendable {
 
     /// Loads YAML from bytes; `file` names it in positions and messages.
     public func load(bytes: [UInt8], file: String) throws(YAMLError) -> YAMLDocument {
+        try load(bytes: bytes, file: file, streamingItemsOf: nil) { _, _ in }
+    }
+
+    /// Loads YAML from bytes, and hands over each item of the list under the root mapping's key
+    /// `streamingItemsOf` as soon as that item is complete, while libyaml is still parsing the rest.
+    /// The caller can then do its work on the items on this thread while libyaml runs on another
+    /// (the manifest decoder decodes each shot this way). `onItem` must not keep the table.
+    /// The items are still in the returned document.
+    func load(
+        bytes: [UInt8], file: String, streamingItemsOf key: StaticString?, onItem: (YAMLNodeTable, Int32) -> Void
+    ) throws(YAMLError) -> YAMLDocument {
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
             throw YAMLError(
                 "the file is UTF-16 encoded; save it as UTF-8",
@@ -110,29 +121,132 @@ public struct YAMLLoader: Sendable {
                 at: nil)
         }
         var builder = Builder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
+        builder.streamedKey = key
+        let channel = EventChannel()
+        if bytes.count >= Self.parallelParseBytes {
+            // libyaml runs on its own thread while this one builds nodes from its events.
+            let thread = Thread { Self.produceEvents(from: bytes, file: file, into: channel) }
+            thread.start()
+        } else {
+            Self.produceEvents(from: bytes, file: file, into: channel)
+        }
+        // On an error the parsing thread stops at its next chunk (it owns everything it uses).
+        defer { channel.stop() }
+        loop: while true {
+            switch channel.receive() {
+            case .chunk(let chunk):
+                try builder.handle(chunk)
+                for item in builder.completedItems { onItem(builder.table, item) }
+                builder.completedItems.removeAll(keepingCapacity: true)
+            case .end: break loop
+            case .failure(let error): throw error
+            }
+        }
+        guard builder.root >= 0 else { return YAMLDocument(file: file, root: nil) }
+        return YAMLDocument(file: file, root: YAMLNode(tree: YAMLTree(builder.table), id: builder.root))
+    }
+
+    /// Inputs from this size on are parsed on a second thread (smaller ones parse in well under a
+    /// millisecond, less than starting a thread costs).
+    static let parallelParseBytes = 256 << 10
+    /// Events per chunk handed from the parsing thread to the building thread.
+    static let eventsPerChunk = 4096
+
+    /// Runs libyaml over `bytes`, sending every event (copied out of libyaml) in chunks, then
+    /// `.end`, or libyaml's error after the events before it.
+    static func produceEvents(from bytes: [UInt8], file: String, into channel: EventChannel) {
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
-            throw YAMLError("libyaml could not initialise a parser (out of memory)", at: nil)
+            channel.send(.failure(YAMLError("libyaml could not initialise a parser (out of memory)", at: nil)))
+            return
         }
         defer { yaml_parser_delete(parser) }
-
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLDocument in
+        bytes.withUnsafeBufferPointer { buffer in
             // libyaml keeps a pointer to the input for the parser's life: this closure is that life.
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
+            // Filled in locals (a class's properties would pay an exclusivity check per append).
+            var events: [RawEvent] = []
+            var text: [UInt8] = []
+            var names: [String] = []
+            func startChunk() {
+                events = []
+                events.reserveCapacity(eventsPerChunk)
+                text = []
+                text.reserveCapacity(eventsPerChunk * 24)
+                names = []
+            }
+            func sendChunk() {
+                channel.send(.chunk(EventChunk(events: events, text: text, names: names)))
+            }
+            startChunk()
             var event = yaml_event_t()
+            func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> Int32 {
+                guard let pointer else { return -1 }
+                names.append(String(cString: pointer))
+                return Int32(names.count - 1)
+            }
             while true {
                 guard yaml_parser_parse(parser, &event) == 1 else {
-                    throw Self.parserError(parser.pointee, bytes: bytes, file: file)
+                    sendChunk()
+                    channel.send(.failure(parserError(parser.pointee, bytes: bytes, file: file)))
+                    return
                 }
-                defer { yaml_event_delete(&event) }
-                if event.type == YAML_STREAM_END_EVENT {
-                    break
+                var raw = RawEvent(
+                    kind: .scalar, style: .plain, line: Int32(truncatingIfNeeded: event.start_mark.line + 1),
+                    column: Int32(truncatingIfNeeded: event.start_mark.column + 1), textStart: 0, textCount: 0, anchor: -1, tag: -1)
+                var keep = true
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    yaml_event_delete(&event)
+                    sendChunk()
+                    channel.send(.end)
+                    return
+                case YAML_DOCUMENT_START_EVENT:
+                    raw.kind = .documentStart
+                case YAML_SCALAR_EVENT:
+                    let s = event.data.scalar
+                    switch s.style {
+                    case YAML_SINGLE_QUOTED_SCALAR_STYLE: raw.style = .singleQuoted
+                    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: raw.style = .doubleQuoted
+                    case YAML_LITERAL_SCALAR_STYLE: raw.style = .literal
+                    case YAML_FOLDED_SCALAR_STYLE: raw.style = .folded
+                    default: raw.style = .plain
+                    }
+                    raw.textStart = Int32(text.count)
+                    raw.textCount = Int32(s.length)
+                    if s.length > 0, let value = s.value {
+                        text.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(s.length)))
+                    }
+                    raw.anchor = name(s.anchor)
+                    raw.tag = name(s.tag)
+                case YAML_ALIAS_EVENT:
+                    raw.kind = .alias
+                    raw.anchor = name(event.data.alias.anchor)
+                case YAML_SEQUENCE_START_EVENT:
+                    raw.kind = .sequenceStart
+                    raw.anchor = name(event.data.sequence_start.anchor)
+                    raw.tag = name(event.data.sequence_start.tag)
+                case YAML_MAPPING_START_EVENT:
+                    raw.kind = .mappingStart
+                    raw.anchor = name(event.data.mapping_start.anchor)
+                    raw.tag = name(event.data.mapping_start.tag)
+                case YAML_SEQUENCE_END_EVENT:
+                    raw.kind = .sequenceEnd
+                case YAML_MAPPING_END_EVENT:
+                    raw.kind = .mappingEnd
+                default:
+                    keep = false  // stream start, document end
                 }
-                try builder.handle(event)
+                yaml_event_delete(&event)
+                guard keep else { continue }
+                events.append(raw)
+                if events.count >= eventsPerChunk {
+                    sendChunk()
+                    if channel.isStopped { return }
+                    startChunk()
+                }
             }
-            guard builder.root >= 0 else { return YAMLDocument(file: file, root: nil) }
-            return YAMLDocument(file: file, root: YAMLNode(tree: YAMLTree(builder.table), id: builder.root))
         }
     }
 
@@ -221,6 +335,12 @@ private struct Builder {
     var expanded = 0
     var documents = 0
     var root: Int32 = -1
+    /// The root mapping's key whose list items are reported as they complete.
+    var streamedKey: StaticString?
+    /// The node id of that list, once it starts.
+    var streamedList: Int32 = -1
+    /// Items of that list completed since the caller last took them.
+    var completedItems: [Int32] = []
 
     init(file: String, maxAliasExpansion: Int, maxDepth: Int, inputBytes: Int) {
         self.file = file
@@ -237,42 +357,37 @@ private struct Builder {
         SourceLocation(file: file, position: position)
     }
 
-    mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
-        let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
-        let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
-        switch event.type {
-        case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
-            return
-        case YAML_DOCUMENT_START_EVENT:
+    /// Adds a chunk's events; its scalar text is appended to the table's bytes in one copy.
+    mutating func handle(_ chunk: EventChunk) throws(YAMLError) {
+        let base = Int32(table.bytes.count)
+        table.bytes.append(contentsOf: chunk.text)
+        for event in chunk.events {
+            try handle(event, textBase: base, names: chunk.names)
+        }
+    }
+
+    mutating func handle(_ event: RawEvent, textBase: Int32, names: [String]) throws(YAMLError) {
+        let line = event.line
+        let column = event.column
+        func name(_ index: Int32) -> String? { index < 0 ? nil : names[Int(index)] }
+        switch event.kind {
+        case .documentStart:
             documents += 1
             if documents > 1 {
                 throw YAMLError(
                     "a manifest is a single YAML document, but a second document starts here",
                     at: location(SourcePosition(line: Int(line), column: Int(column))))
             }
-        case YAML_SCALAR_EVENT:
-            let s = event.data.scalar
-            let style: YAMLNode.ScalarStyle
-            switch s.style {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
-            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
-            case YAML_LITERAL_SCALAR_STYLE: style = .literal
-            case YAML_FOLDED_SCALAR_STYLE: style = .folded
-            default: style = .plain
-            }
-            let start = Int32(table.bytes.count)
-            let length = Int(s.length)
-            if length > 0, let value = s.value {
-                table.bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: length))
-            }
-            let id = append(.scalar, style: style, line: line, column: column, start: start, count: Int32(length), tag: s.tag)
-            try complete(id, weight: 1, cAnchor: s.anchor)
-        case YAML_ALIAS_EVENT:
-            let name = Self.string(event.data.alias.anchor) ?? ""
+        case .scalar:
+            let id = append(.scalar, style: event.style, line: line, column: column, start: textBase + event.textStart,
+                            count: event.textCount, tag: name(event.tag))
+            try complete(id, weight: 1, anchor: name(event.anchor))
+        case .alias:
+            let alias = name(event.anchor) ?? ""
             let position = SourcePosition(line: Int(line), column: Int(column))
-            guard let anchor = anchors[name] else {
+            guard let anchor = anchors[alias] else {
                 throw YAMLError(
-                    "alias *\(name) refers to no anchor &\(name) defined before it",
+                    "alias *\(alias) refers to no anchor &\(alias) defined before it",
                     at: location(position))
             }
             expanded += anchor.weight
@@ -284,18 +399,22 @@ private struct Builder {
             }
             let id = append(.alias, style: .plain, line: line, column: column, start: anchor.id, count: 0, tag: nil)
             try complete(id, weight: anchor.weight, anchor: nil)
-        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-            let isMapping = event.type == YAML_MAPPING_START_EVENT
+        case .sequenceStart, .mappingStart:
+            let isMapping = event.kind == .mappingStart
             if stack.count >= maxDepth {
                 throw YAMLError(
                     "lists and mappings nest deeper than \(maxDepth) levels",
                     at: location(SourcePosition(line: Int(line), column: Int(column))))
             }
-            let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
-            let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-            let id = append(isMapping ? .mapping : .sequence, style: .plain, line: line, column: column, start: 0, count: 0, tag: tag)
-            stack.append(Frame(id: id, isMapping: isMapping, pendingStart: pending.count, anchor: Self.string(anchor)))
-        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            let id = append(isMapping ? .mapping : .sequence, style: .plain, line: line, column: column, start: 0, count: 0,
+                            tag: name(event.tag))
+            if !isMapping, let key = streamedKey, streamedList < 0, stack.count == 1, stack[0].isMapping,
+                (pending.count - stack[0].pendingStart) % 2 == 1, let last = pending.last, table.scalar(last, equals: key)
+            {
+                streamedList = id
+            }
+            stack.append(Frame(id: id, isMapping: isMapping, pendingStart: pending.count, anchor: name(event.anchor)))
+        case .sequenceEnd, .mappingEnd:
             let frame = stack.removeLast()
             let start = Int32(table.children.count)
             if frame.isMapping {
@@ -307,29 +426,23 @@ private struct Builder {
             table.records[Int(frame.id)].start = start
             table.records[Int(frame.id)].count = Int32(table.children.count) - start
             try complete(frame.id, weight: frame.weight, anchor: frame.anchor)
-        default:
-            return
         }
     }
 
     mutating func append(
         _ kind: YAMLNodeTable.Record.Kind, style: YAMLNode.ScalarStyle, line: Int32, column: Int32, start: Int32, count: Int32,
-        tag: UnsafeMutablePointer<yaml_char_t>?
+        tag: String?
     ) -> Int32 {
         var tagIndex: Int32 = -1
         if let tag {
             tagIndex = Int32(table.tags.count)
-            table.tags.append(String(cString: tag))
+            table.tags.append(tag)
         }
         table.records.append(.init(kind: kind, style: style, line: line, column: column, start: start, count: count, tag: tagIndex))
         return Int32(table.records.count - 1)
     }
 
     /// Attaches a finished node to its parent (or makes it the root).
-    mutating func complete(_ id: Int32, weight: Int, cAnchor: UnsafeMutablePointer<yaml_char_t>?) throws(YAMLError) {
-        try complete(id, weight: weight, anchor: Self.string(cAnchor))
-    }
-
     mutating func complete(_ id: Int32, weight: Int, anchor: String?) throws(YAMLError) {
         if let anchor {
             anchors[anchor] = (id, weight)
@@ -340,6 +453,7 @@ private struct Builder {
         }
         stack[stack.count - 1].weight += weight
         pending.append(id)
+        if stack.count == 2, stack[1].id == streamedList { completedItems.append(id) }
     }
 
     func isMergeKey(_ id: Int32) -> Bool {
@@ -443,10 +557,5 @@ private struct Builder {
             "duplicate key '\(text)' in this mapping",
             at: location(table.position(key)),
             notes: [.note("'\(text)' is first defined here", at: location(table.position(first)))])
-    }
-
-    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-        guard let pointer else { return nil }
-        return String(cString: pointer)
     }
 }
