@@ -11,8 +11,11 @@ public struct ManifestDecoder {
     let file: String
     var t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
-    /// Shots decoded while the YAML was still loading (node id and result), in list order.
-    private var streamedShots: [(node: Int32, shot: Shot?)] = []
+    /// Items of `shots` decoded while the YAML was still loading (every item's node, in order),
+    /// and the shots they gave (items that were not a valid shot give none).
+    private var streamedNodes: [Int32] = []
+    private var streamedShots: [Shot] = []
+    private var streamedFailures: Set<Int32> = []
 
     init(file: String, table: YAMLNodeTable) {
         self.file = file
@@ -36,9 +39,13 @@ public struct ManifestDecoder {
     /// rest on another thread (see `YAMLLoader.load(bytes:file:streamingItemsOf:onItem:)`).
     mutating func decodeStreamedShot(_ node: Int32, in table: YAMLNodeTable) {
         t = table
-        let shot = decodeShot(node)
+        if let shot = decodeShot(node) {
+            streamedShots.append(shot)
+        } else {
+            streamedFailures.insert(node)
+        }
         t = YAMLNodeTable()  // let go of the table: the loader goes on appending to it
-        streamedShots.append((node, shot))
+        streamedNodes.append(node)
     }
 
     /// Decodes the loaded document, reusing the shots decoded while it loaded.
@@ -130,17 +137,27 @@ public struct ManifestDecoder {
                 if count == 0 {
                     error("'shots' is empty; a manifest needs at least one shot", t.position(s))
                 }
-                shots.reserveCapacity(count)
-                var streamed = 0
-                for i in 0..<count {
-                    let item = t.item(s, i)
-                    if streamed < streamedShots.count, streamedShots[streamed].node == item {
-                        if let shot = streamedShots[streamed].shot { shots.append(shot) }
-                        streamed += 1
-                    } else if let shot = decodeShot(item) {
-                        shots.append(shot)
+                if streamedNodes.count == count && (0..<count).allSatisfy({ t.item(s, $0) == streamedNodes[$0] }) {
+                    // Every item was decoded while loading (the usual case): take the shots as they are.
+                    swap(&shots, &streamedShots)
+                } else {
+                    // Items the loader did not hand over (the list came from an alias, say).
+                    shots.reserveCapacity(count)
+                    var streamed = 0, taken = 0
+                    for i in 0..<count {
+                        let item = t.item(s, i)
+                        if streamed < streamedNodes.count, streamedNodes[streamed] == item {
+                            if !streamedFailures.contains(item) {
+                                shots.append(streamedShots[taken])
+                                taken += 1
+                            }
+                            streamed += 1
+                        } else if let shot = decodeShot(item) {
+                            shots.append(shot)
+                        }
                     }
                 }
+                streamedNodes = []
                 streamedShots = []
             } else {
                 error("'shots' must be a list of shots (each '- id: ...'), but this is \(t.kindDescription(s))", t.position(s))

@@ -50,8 +50,14 @@ public struct PlannedJob: Sendable, Identifiable {
 
     public static func makeID(shot: String, variant: String?, take: Int) -> String {
         var id = shot
-        if let variant { id += "/\(variant)" }
-        if take > 1 { id += "#\(take)" }
+        if let variant {
+            id.append("/")
+            id.append(variant)
+        }
+        if take > 1 {
+            id.append("#")
+            id.append(String(take))
+        }
         return id
     }
 }

@@ -2,12 +2,14 @@ import Foundation
 
 /// Checks a decoded manifest's cross-field rules and expands it into a DAG of jobs
 /// (shots × variants × takes), in an order where every job follows its dependencies.
-public struct Planner {
+public struct Planner: Sendable {
     public struct Options: Sendable {
         /// Check that local images exist and are PNG, JPEG or WebP.
         public var checkFiles = true
         /// Warn when a reference image's aspect ratio differs from the job's size by more than this.
         public var aspectTolerance = 0.03
+        /// Manifests with at least this many shots are planned on two threads.
+        var parallelShots = 2000
         public init() {}
     }
 
@@ -17,6 +19,7 @@ public struct Planner {
     private var diagnostics: [Diagnostic] = []
     private var seenDiagnostics: Set<Diagnostic> = []
     private var resolvedPaths: [String: String] = [:]
+    private var checkedImages: [String: ImageFileChecker.Outcome] = [:]
 
     public init(manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker()) {
         self.manifest = manifest
@@ -69,10 +72,50 @@ public struct Planner {
             }
         }
 
+        // Large manifests are planned in two halves on two cores; the halves' jobs, edges and
+        // diagnostics are joined in manifest order, so the result is the same as in one pass.
+        let count = manifest.shots.count
+        let parts = count >= options.parallelShots ? 2 : 1
         var jobs: [PlannedJob] = []
-        jobs.reserveCapacity(manifest.shots.count)
         var edges: [Edge] = []
-        for (index, shot) in manifest.shots.enumerated() where shotsByID[shot.id.value] == index {
+        if parts == 1 {
+            (jobs, edges) = planShots(0..<count, shotsByID: shotsByID)
+        } else {
+            let results = UnsafeMutableBufferPointer<(jobs: [PlannedJob], edges: [Edge], diagnostics: [Diagnostic])>.allocate(capacity: parts)
+            results.initialize(repeating: ([], [], []))
+            defer {
+                _ = results.deinitialize()
+                results.deallocate()
+            }
+            nonisolated(unsafe) let output = results
+            let base = self
+            let shotsByIDCopy = shotsByID
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var worker = base
+                worker.diagnostics = []
+                worker.seenDiagnostics = []
+                let range = (count * part / parts)..<(count * (part + 1) / parts)
+                let (partJobs, partEdges) = worker.planShots(range, shotsByID: shotsByIDCopy)
+                output[part] = (partJobs, partEdges, worker.diagnostics)
+            }
+            jobs.reserveCapacity(results.reduce(0) { $0 + $1.jobs.count })
+            for part in results {
+                jobs += part.jobs
+                edges += part.edges
+                for diagnostic in part.diagnostics { add(diagnostic) }
+            }
+        }
+        return order(jobs, edges: edges)
+    }
+
+    /// The jobs and edges of the shots in `range` (each shot id's first definition only).
+    private mutating func planShots(_ range: Range<Int>, shotsByID: [String: Int]) -> (jobs: [PlannedJob], edges: [Edge]) {
+        var jobs: [PlannedJob] = []
+        jobs.reserveCapacity(range.count * 2)
+        var edges: [Edge] = []
+        for index in range {
+            let shot = manifest.shots[index]
+            guard shotsByID[shot.id.value] == index else { continue }
             // `after`: every job of the named shot.
             var afterJobs: [(String, SourcePosition)] = []
             for name in shot.after {
@@ -110,7 +153,7 @@ public struct Planner {
                 }
             }
         }
-        return order(jobs, edges: edges)
+        return (jobs, edges)
     }
 
     static func jobIDs(of shot: Shot) -> [String] {
@@ -262,12 +305,20 @@ public struct Planner {
                   ref.take?.position ?? ref.position)
             return nil
         }
-        let size = manifest.defaults.overlaid(by: target.fields).overlaid(by: variantFields).size?.value ?? Manifest.defaultSize
+        let size = (variantFields.size ?? target.fields.size ?? manifest.defaults.size)?.value ?? Manifest.defaultSize
         return (PlannedJob.makeID(shot: target.id.value, variant: variantID, take: take), size)
     }
 
     private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: Owner) -> Bool {
-        switch images.check(path) {
+        // Each distinct file is looked up once per planner (the shared checker takes a lock).
+        let outcome: ImageFileChecker.Outcome
+        if let known = checkedImages[path] {
+            outcome = known
+        } else {
+            outcome = images.check(path)
+            checkedImages[path] = outcome
+        }
+        switch outcome {
         case .missing:
             error("image '\(written)' does not exist (looked for \(path))", position)
             return false
@@ -346,21 +397,25 @@ public struct Planner {
     private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
         var indexOf: [String: Int] = [:]
         indexOf.reserveCapacity(jobs.count)
-        for (i, job) in jobs.enumerated() { indexOf[job.id] = i }
-        var indegree = [Int](repeating: 0, count: jobs.count)
-        var dependents = [[Int]](repeating: [], count: jobs.count)
-        // Whether every dependency comes earlier in the manifest: then manifest order is the order.
+        // Usually every dependency comes earlier in the manifest: then manifest order is the order.
         var inManifestOrder = true
-        for (i, job) in jobs.enumerated() {
-            for d in job.dependencies {
-                guard let j = indexOf[d] else { continue }
-                indegree[i] += 1
-                dependents[j].append(i)
-                if j > i { inManifestOrder = false }
+        for i in jobs.indices {
+            for d in jobs[i].dependencies where indexOf[d] == nil {
+                inManifestOrder = false  // a later job (or none: reported already)
             }
+            indexOf[jobs[i].id] = i
         }
         if inManifestOrder {
             return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs, index: indexOf)
+        }
+        var indegree = [Int](repeating: 0, count: jobs.count)
+        var dependents = [[Int]](repeating: [], count: jobs.count)
+        for i in jobs.indices {
+            for d in jobs[i].dependencies {
+                guard let j = indexOf[d] else { continue }
+                indegree[i] += 1
+                dependents[j].append(i)
+            }
         }
         // A min-heap on manifest index keeps the order stable and close to the file's.
         var ready = Heap(jobs.indices.filter { indegree[$0] == 0 })
