@@ -98,11 +98,15 @@ public struct Planner: Sendable {
                 let (partJobs, partEdges) = worker.planShots(range, shotsByID: shotsByIDCopy)
                 output[part] = (partJobs, partEdges, worker.diagnostics)
             }
-            jobs.reserveCapacity(results.reduce(0) { $0 + $1.jobs.count })
-            for part in results {
-                jobs += part.jobs
-                edges += part.edges
-                for diagnostic in part.diagnostics { add(diagnostic) }
+            // The first half's arrays become the result (moved, not copied); the rest is appended.
+            swap(&jobs, &results[0].jobs)
+            swap(&edges, &results[0].edges)
+            for part in 1..<parts {
+                jobs.append(contentsOf: results[part].jobs)
+                edges.append(contentsOf: results[part].edges)
+            }
+            for part in 0..<parts {
+                for diagnostic in results[part].diagnostics { add(diagnostic) }
             }
         }
         return order(jobs, edges: edges)

@@ -37,8 +37,12 @@ struct ValidateCommand: AsyncParsableCommand {
         let images = ImageFileChecker()
         var all: [Diagnostic] = []
         var invalid = false
+        // Kept until the process exits: freeing a large plan piece by piece only to exit afterwards
+        // took several milliseconds (compilers skip that step the same way).
+        var loaded: [ManifestLoadResult] = []
         for file in files {
             let result = ManifestLoader.load(file: file, images: images)
+            loaded.append(result)
             all += result.diagnostics
             if !result.isValid || (strict && result.diagnostics.contains { $0.severity == .warning }) { invalid = true }
             switch format {
@@ -59,6 +63,8 @@ struct ValidateCommand: AsyncParsableCommand {
         if format == .json {
             Terminal.writeStdout(String(decoding: DiagnosticRenderer.json(all, files: files), as: UTF8.self) + "\n")
         }
-        if invalid { throw Exit.invalidManifest }
+        withExtendedLifetime(loaded) {
+            Foundation.exit(invalid ? Exit.invalidManifest.rawValue : 0)
+        }
     }
 }
