@@ -8,8 +8,7 @@
 # a 500 MB video, and its throughput is at least 0.8 x curl's for the same file.
 #
 # Method
-# - Binary: .build-release/release/veo-pipeline, built with
-#   `swift build -c release --product veo-pipeline --scratch-path .build-release` if missing
+# - Binary: .build-static/release/veo-pipeline, the release build of scripts/build-release.sh
 #   (set VEO_BENCH_REBUILD=1 to run that build command even when the binary exists).
 # - Source file: a real 1 s H.264 MP4 made by ffmpeg, padded with random bytes to exactly
 #   size-MiB MiB (the client checks only the byte count against Content-Length and `ftyp` at
@@ -32,7 +31,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 SIZE_MB="${1:-500}"
 ROUNDS="${2:-5}"
-BIN="$ROOT/.build-release/release/veo-pipeline"
+BIN="$ROOT/.build-static/release/veo-pipeline"
 KEY="bench"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/veo-bench-download.XXXXXX")"
@@ -59,8 +58,8 @@ for tool in curl ffmpeg python3 sha256sum; do
 done
 
 if [ -z "${VEO_BIN:-}" ]; then  # always bring the release build up to date (fast when it is)
-    echo "== building: swift build -c release --product veo-pipeline --scratch-path .build-release"
-    swift build -c release --product veo-pipeline --scratch-path .build-release >"$WORK/build.log" 2>&1 \
+    echo "== building: scripts/build-release.sh"
+    bash scripts/build-release.sh >"$WORK/build.log" 2>&1 \
         || { tail -n 30 "$WORK/build.log" >&2; die "release build failed"; }
 fi
 [ -x "$BIN" ] || die "$BIN was not built"

@@ -12,7 +12,7 @@
 # runner's ffprobe check passes.
 #
 # Usage: scripts/bench-run.sh          Needs: swift, ffmpeg/ffprobe, python3 with PyYAML and openai
-# (pip install openai). Builds the release binary into .build-release/ if missing; VEO_BIN overrides.
+# (pip install openai). Brings the release build (scripts/build-release.sh) up to date; VEO_BIN overrides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RENDER_SECONDS="${RENDER_SECONDS:-1}"
@@ -21,10 +21,10 @@ EMU_PID=""
 cleanup() { [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-BIN="${VEO_BIN:-.build-release/release/veo-pipeline}"
+BIN="${VEO_BIN:-.build-static/release/veo-pipeline}"
 if [ -z "${VEO_BIN:-}" ]; then  # always bring the release build up to date (fast when it is)
-  echo "== swift build -c release into .build-release (the first build takes ~10 minutes)"
-  swift build -c release --product veo-pipeline --scratch-path .build-release >/dev/null
+  echo "== release build: scripts/build-release.sh (static Swift runtime, non-PIE; the first build takes ~8 minutes)"
+  bash scripts/build-release.sh >/dev/null
 fi
 python3 -c 'import openai, yaml' 2>/dev/null || { echo "needs python3 packages openai and PyYAML (pip install openai pyyaml)"; exit 1; }
 

@@ -6,7 +6,7 @@
 #
 # Usage: scripts/bench-validate.sh [SHOTS] [REPEAT]     (defaults: 10000 shots, 5 repeats)
 # Needs: swift, cc, libyaml-dev, python3 with PyYAML built against libyaml, /usr/bin/time.
-# Builds the release binary into .build-release/ (a separate scratch path) if it is missing;
+# Brings the release build (scripts/build-release.sh, in .build-static/) up to date first;
 # set VEO_BIN to use another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +15,10 @@ REPEAT="${2:-5}"
 WORK="$(mktemp -d /tmp/veo-bench-validate.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
-BIN="${VEO_BIN:-.build-release/release/veo-pipeline}"
+BIN="${VEO_BIN:-.build-static/release/veo-pipeline}"
 if [ -z "${VEO_BIN:-}" ]; then  # always bring the release build up to date (fast when it is)
-  echo "== swift build -c release into .build-release (the first build takes ~10 minutes)"
-  swift build -c release --product veo-pipeline --scratch-path .build-release >/dev/null
+  echo "== release build: scripts/build-release.sh (static Swift runtime, non-PIE; the first build takes ~8 minutes)"
+  bash scripts/build-release.sh >/dev/null
 fi
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install -y time)"; exit 1; }
 python3 -c 'import yaml; assert yaml.__with_libyaml__, "PyYAML without libyaml"; yaml.CSafeLoader' \

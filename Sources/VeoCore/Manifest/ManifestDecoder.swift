@@ -52,6 +52,7 @@ public struct ManifestDecoder {
     mutating func finish(_ document: YAMLDocument) -> Manifest? {
         guard let root = document.root else { return decodeRoot(nil) }
         t = root.owner.table
+        defer { t = YAMLNodeTable() }  // the tree can be freed as soon as the caller drops the document
         return decodeRoot(root.id)
     }
 

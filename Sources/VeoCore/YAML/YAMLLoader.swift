@@ -62,12 +62,16 @@ public struct YAMLLoader: Sendable {
             var failure: Int32 = 0
             var atEnd = false
             let before = bytes.count
-            bytes.reserveCapacity(capacity)
-            bytes.append(contentsOf: repeatElement(0, count: capacity - before))
-            let filled = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+            // Read into uninitialised capacity (no zero-filling of a buffer about to be overwritten).
+            let grown = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                if before > 0 {
+                    bytes.withUnsafeBufferPointer { old in
+                        UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: old.baseAddress!, byteCount: before)
+                    }
+                }
                 var filled = before
-                while filled < buffer.count {
-                    let n = systemRead(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                while filled < capacity {
+                    let n = systemRead(fd, buffer.baseAddress! + filled, capacity - filled)
                     if n < 0 {
                         if errno == EINTR { continue }
                         failure = errno
@@ -79,9 +83,9 @@ public struct YAMLLoader: Sendable {
                     }
                     filled += n
                 }
-                return filled
+                count = filled
             }
-            bytes.removeSubrange(filled...)
+            bytes = grown
             if failure != 0 {
                 throw YAMLError("cannot read \(path): \(String(cString: strerror(failure)).lowercased())", at: nil)
             }
