@@ -83,6 +83,19 @@ for _media_type, _magic in (("image/png", PNG), ("image/jpeg", b"\xff\xd8\xff"),
         _strategy = st.binary(max_size=64).map(lambda b, m=_magic: m + b)
     schemathesis.openapi.media_type(_media_type, _strategy)
 
+# negative_data_rejection, minus multipart bodies. Every multipart part is text on the wire, so a
+# negative case that "changes the type" of a field (prompt: -61858) arrives as the valid text
+# "-61858" and is rightly accepted; schemathesis 4.32.5 then reports ST201 (seen in the stateful
+# phase, depending on the seed). JSON bodies keep the full check; the emulator's multipart rules
+# are covered by Tests/VeoEmulatorTests (ValidationTests).
+from schemathesis.specs.openapi.checks import negative_data_rejection as _negative_data_rejection
+
+@schemathesis.check
+def negative_data_rejection_except_multipart(ctx, response, case):
+    if (case.media_type or "").startswith("multipart/"):
+        return None
+    return _negative_data_rejection(ctx, response, case)
+
 @schemathesis.hook
 def map_body(context, body):
     if isinstance(body, dict) and "input_reference" in body:
@@ -94,8 +107,9 @@ PY
 # 4. Run it. positive_data_acceptance is excluded for now: with multipart bodies schemathesis
 #    (4.32.5) sends forms whose `model` and `prompt` parts are empty strings and calls them
 #    schema-valid, although the schema's enum and minLength reject them (seen as ST202 on
-#    POST /v1/videos multipart in the coverage and stateful phases). Every other check runs,
-#    including negative_data_rejection, response schemas, headers, auth and methods.
+#    POST /v1/videos multipart in the coverage and stateful phases). negative_data_rejection is
+#    replaced by the hook's negative_data_rejection_except_multipart (see there). Every other check
+#    runs: response schemas, headers, auth and methods.
 seed_args=()
 [[ -n "${CONTRACT_SEED:-}" ]] && seed_args=(--seed "$CONTRACT_SEED")
 status=0
@@ -105,7 +119,7 @@ PYTHONPATH="$work${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=veo_contract_ho
     --url "$base" \
     --header "Authorization: Bearer $key" \
     --checks all \
-    --exclude-checks positive_data_acceptance \
+    --exclude-checks positive_data_acceptance,negative_data_rejection \
     --max-examples "$max_examples" \
     --request-timeout 15 \
     --workers 2 \
