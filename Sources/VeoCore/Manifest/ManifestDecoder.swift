@@ -29,7 +29,6 @@ public struct ManifestDecoder {
     static let shotKeys: [StaticString] = ["id"] + jobKeys + ["after", "takes", "variants"]
     static let variantKeys: [StaticString] = ["id"] + jobKeys
     static let frameKeys: [StaticString] = ["shot", "variant", "take", "frame"]
-    static let idPattern = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 
     init(file: String) {
         self.init(file: file, table: YAMLNodeTable())
