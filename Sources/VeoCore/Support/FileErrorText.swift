@@ -7,8 +7,13 @@ enum FileErrorText {
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
             let code = POSIXErrorCode(rawValue: Int32(underlying.code))
         {
-            return String(cString: strerror(code.rawValue)).lowercased()
+            return reason(errno: code.rawValue)
         }
         return ns.localizedDescription
+    }
+
+    /// A POSIX error number as short text ("no such file or directory").
+    static func reason(errno code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
     }
 }

@@ -45,12 +45,12 @@ public struct YAMLLoader: Sendable {
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { throw YAMLError("no such file: \(path)", at: nil) }
-            throw YAMLError("cannot read \(path): \(String(cString: strerror(code)).lowercased())", at: nil)
+            throw YAMLError("cannot read \(path): \(FileErrorText.reason(errno: code))", at: nil)
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw YAMLError("cannot read \(path): \(String(cString: strerror(errno)).lowercased())", at: nil)
+            throw YAMLError("cannot read \(path): \(FileErrorText.reason(errno: errno))", at: nil)
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw YAMLError("\(path) is a directory, not a YAML file", at: nil)
@@ -87,7 +87,7 @@ public struct YAMLLoader: Sendable {
             }
             bytes = grown
             if failure != 0 {
-                throw YAMLError("cannot read \(path): \(String(cString: strerror(failure)).lowercased())", at: nil)
+                throw YAMLError("cannot read \(path): \(FileErrorText.reason(errno: failure))", at: nil)
             }
             if atEnd { return bytes }
             capacity *= 2
