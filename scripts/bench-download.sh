@@ -8,8 +8,8 @@
 # a 500 MB video, and its throughput is at least 0.8 x curl's for the same file.
 #
 # Method
-# - Binary: .build-static/release/veo-pipeline, the release build of scripts/build-release.sh
-#   (set VEO_BENCH_REBUILD=1 to run that build command even when the binary exists).
+# - Binary: .build-static/release/veo-pipeline, the release build of scripts/build-release.sh,
+#   brought up to date on every run (incremental when nothing changed).
 # - Source file: a real 1 s H.264 MP4 made by ffmpeg, padded with random bytes to exactly
 #   size-MiB MiB (the client checks only the byte count against Content-Length and `ftyp` at
 #   offset 4; it does not run ffprobe on downloads).
