@@ -7,7 +7,7 @@ import Foundation
 ///
 /// It reads the loader's node table by id and matches keys as bytes, so decoding allocates only
 /// the values it keeps (a 10,000-shot manifest decodes in a few milliseconds).
-public struct ManifestDecoder {
+public struct ManifestDecoder: Sendable {
     let file: String
     var t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
@@ -53,6 +53,15 @@ public struct ManifestDecoder {
         t = root.owner.table
         defer { t = YAMLNodeTable() }  // the tree can be freed as soon as the caller drops the document
         return decodeRoot(root.id)
+    }
+
+    /// Decodes part one of a file loaded in two parts (`YAMLLoader.loadSplit`), then appends the
+    /// shots and diagnostics of `rest`, which decoded part two's shots as they loaded.
+    mutating func finish(_ document: YAMLDocument, continuedBy rest: ManifestDecoder) -> Manifest? {
+        var manifest = finish(document)
+        diagnostics.append(contentsOf: rest.diagnostics.diagnostics)
+        manifest?.shots.append(contentsOf: rest.streamedShots)
+        return manifest
     }
 
     /// Decodes the document; returns nil (with diagnostics) when it is not a manifest at all.

@@ -24,10 +24,20 @@ public enum ManifestLoader {
         do {
             let bytes = try YAMLLoader.read(file: path)
             sources.add(file: path, bytes: bytes)
-            let document = try yaml.load(bytes: bytes, file: path, streamingItemsOf: "shots") { table, node in
-                decoder.decodeStreamedShot(node, in: table)
+            if bytes.count >= YAMLLoader.parallelParseBytes, let point = YAMLLoader.splitPoint(in: bytes, key: "shots"),
+                let parts = yaml.loadSplit(
+                    bytes: bytes, file: path, key: "shots", at: point, sink: decoder,
+                    onItem: { decoder, table, node in decoder.decodeStreamedShot(node, in: table) })
+            {
+                // A large file, parsed in two parts on two cores (see YAMLSplitLoad.swift).
+                decoder = parts.first
+                manifest = decoder.finish(parts.document, continuedBy: parts.second)
+            } else {
+                let document = try yaml.load(bytes: bytes, file: path, streamingItemsOf: "shots") { table, node in
+                    decoder.decodeStreamedShot(node, in: table)
+                }
+                manifest = decoder.finish(document)
             }
-            manifest = decoder.finish(document)
         } catch {
             return ManifestLoadResult(file: path, manifest: nil, plan: nil, diagnostics: [error.diagnostic], sources: sources)
         }

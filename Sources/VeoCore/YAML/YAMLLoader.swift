@@ -124,7 +124,7 @@ public struct YAMLLoader: Sendable {
                 "the file is \(bytes.count / (1 << 20)) MiB; manifests larger than \(Self.maxFileBytes / (1 << 20)) MiB are not supported",
                 at: nil)
         }
-        var builder = Builder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
+        var builder = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
         builder.streamedKey = key
         let channel = EventChannel()
         if bytes.count >= Self.parallelParseBytes {
@@ -169,94 +169,113 @@ public struct YAMLLoader: Sendable {
         bytes.withUnsafeBufferPointer { buffer in
             // libyaml keeps a pointer to the input for the parser's life: this closure is that life.
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
-            // Filled in locals (a class's properties would pay an exclusivity check per append).
-            var events: [RawEvent] = []
-            var text: [UInt8] = []
-            var names: [String] = []
-            func startChunk() {
+            let outcome = parseEvents(parser, bytes: bytes, file: file) { events, text, names in
+                // The chunk takes the arrays; the next ones start empty.
+                channel.send(.chunk(EventChunk(events: events, text: text, names: names)))
                 events = []
                 events.reserveCapacity(eventsPerChunk)
                 text = []
                 text.reserveCapacity(eventsPerChunk * 24)
                 names = []
+                return !channel.isStopped
             }
-            func sendChunk() {
-                channel.send(.chunk(EventChunk(events: events, text: text, names: names)))
+            switch outcome {
+            case .end: channel.send(.end)
+            case .stopped: break
+            case .failure(let error): channel.send(.failure(error))
             }
-            startChunk()
-            var event = yaml_event_t()
-            func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> Int32 {
-                guard let pointer else { return -1 }
-                names.append(String(cString: pointer))
-                return Int32(names.count - 1)
+        }
+    }
+
+    enum ParseOutcome {
+        case end
+        /// `flush` asked to stop.
+        case stopped
+        case failure(YAMLError)
+    }
+
+    /// The event loop: runs `parser` (its input already set) to the end of the stream, copying each
+    /// event out of libyaml, and hands the events over in runs of `eventsPerChunk` (the last run
+    /// before the end or an error too). `flush` gets the run and must leave the arrays ready to be
+    /// filled again; it returns false to stop. Events on 0-based line `shiftFromLine` and later have
+    /// their line moved by `shiftLines` (a part of a file parsed on its own: see `loadSplit`).
+    /// `bytes` serves error positions only.
+    static func parseEvents(
+        _ parser: UnsafeMutablePointer<yaml_parser_t>, bytes: [UInt8], file: String, shiftFromLine: Int = .max,
+        shiftLines: Int32 = 0, flush: (inout [RawEvent], inout [UInt8], inout [String]) -> Bool
+    ) -> ParseOutcome {
+        // Filled in locals (a class's properties would pay an exclusivity check per append).
+        var events: [RawEvent] = []
+        events.reserveCapacity(eventsPerChunk)
+        var text: [UInt8] = []
+        text.reserveCapacity(eventsPerChunk * 24)
+        var names: [String] = []
+        var event = yaml_event_t()
+        func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> Int32 {
+            guard let pointer else { return -1 }
+            names.append(String(cString: pointer))
+            return Int32(names.count - 1)
+        }
+        while true {
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                _ = flush(&events, &text, &names)
+                return .failure(parserError(parser.pointee, bytes: bytes, file: file))
             }
-            while true {
-                guard yaml_parser_parse(parser, &event) == 1 else {
-                    sendChunk()
-                    channel.send(.failure(parserError(parser.pointee, bytes: bytes, file: file)))
-                    return
-                }
-                var raw = RawEvent(
-                    kind: .scalar, style: .plain, line: Int32(truncatingIfNeeded: event.start_mark.line + 1),
-                    column: Int32(truncatingIfNeeded: event.start_mark.column + 1), textStart: 0, textCount: 0, anchor: -1, tag: -1)
-                var keep = true
-                switch event.type {
-                case YAML_STREAM_END_EVENT:
-                    yaml_event_delete(&event)
-                    sendChunk()
-                    channel.send(.end)
-                    return
-                case YAML_DOCUMENT_START_EVENT:
-                    raw.kind = .documentStart
-                case YAML_SCALAR_EVENT:
-                    let s = event.data.scalar
-                    switch s.style {
-                    case YAML_SINGLE_QUOTED_SCALAR_STYLE: raw.style = .singleQuoted
-                    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: raw.style = .doubleQuoted
-                    case YAML_LITERAL_SCALAR_STYLE: raw.style = .literal
-                    case YAML_FOLDED_SCALAR_STYLE: raw.style = .folded
-                    default: raw.style = .plain
-                    }
-                    raw.textStart = Int32(text.count)
-                    raw.textCount = Int32(s.length)
-                    if s.length > 0, let value = s.value {
-                        text.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(s.length)))
-                    }
-                    raw.anchor = name(s.anchor)
-                    raw.tag = name(s.tag)
-                case YAML_ALIAS_EVENT:
-                    raw.kind = .alias
-                    raw.anchor = name(event.data.alias.anchor)
-                case YAML_SEQUENCE_START_EVENT:
-                    raw.kind = .sequenceStart
-                    raw.anchor = name(event.data.sequence_start.anchor)
-                    raw.tag = name(event.data.sequence_start.tag)
-                case YAML_MAPPING_START_EVENT:
-                    raw.kind = .mappingStart
-                    raw.anchor = name(event.data.mapping_start.anchor)
-                    raw.tag = name(event.data.mapping_start.tag)
-                case YAML_SEQUENCE_END_EVENT:
-                    raw.kind = .sequenceEnd
-                case YAML_MAPPING_END_EVENT:
-                    raw.kind = .mappingEnd
-                default:
-                    keep = false  // stream start, document end
-                }
+            var raw = RawEvent(
+                kind: .scalar, style: .plain, line: Int32(truncatingIfNeeded: event.start_mark.line + 1),
+                column: Int32(truncatingIfNeeded: event.start_mark.column + 1), textStart: 0, textCount: 0, anchor: -1, tag: -1)
+            if event.start_mark.line >= shiftFromLine { raw.line += shiftLines }
+            var keep = true
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
                 yaml_event_delete(&event)
-                guard keep else { continue }
-                events.append(raw)
-                if events.count >= eventsPerChunk {
-                    sendChunk()
-                    if channel.isStopped { return }
-                    startChunk()
+                return flush(&events, &text, &names) ? .end : .stopped
+            case YAML_DOCUMENT_START_EVENT:
+                raw.kind = .documentStart
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                switch s.style {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: raw.style = .singleQuoted
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: raw.style = .doubleQuoted
+                case YAML_LITERAL_SCALAR_STYLE: raw.style = .literal
+                case YAML_FOLDED_SCALAR_STYLE: raw.style = .folded
+                default: raw.style = .plain
                 }
+                raw.textStart = Int32(text.count)
+                raw.textCount = Int32(s.length)
+                if s.length > 0, let value = s.value {
+                    text.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(s.length)))
+                }
+                raw.anchor = name(s.anchor)
+                raw.tag = name(s.tag)
+            case YAML_ALIAS_EVENT:
+                raw.kind = .alias
+                raw.anchor = name(event.data.alias.anchor)
+            case YAML_SEQUENCE_START_EVENT:
+                raw.kind = .sequenceStart
+                raw.anchor = name(event.data.sequence_start.anchor)
+                raw.tag = name(event.data.sequence_start.tag)
+            case YAML_MAPPING_START_EVENT:
+                raw.kind = .mappingStart
+                raw.anchor = name(event.data.mapping_start.anchor)
+                raw.tag = name(event.data.mapping_start.tag)
+            case YAML_SEQUENCE_END_EVENT:
+                raw.kind = .sequenceEnd
+            case YAML_MAPPING_END_EVENT:
+                raw.kind = .mappingEnd
+            default:
+                keep = false  // stream start, document end
             }
+            yaml_event_delete(&event)
+            guard keep else { continue }
+            events.append(raw)
+            if events.count >= eventsPerChunk, !flush(&events, &text, &names) { return .stopped }
         }
     }
 
     // MARK: - Errors from libyaml
 
-    private static func parserError(_ parser: yaml_parser_t, bytes: [UInt8], file: String) -> YAMLError {
+    static func parserError(_ parser: yaml_parser_t, bytes: [UInt8], file: String) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         switch parser.error {
         case YAML_READER_ERROR:
@@ -315,7 +334,7 @@ public struct YAMLLoader: Sendable {
     }
 }
 
-// MARK: - Builder: libyaml events → YAMLNodeTable
+// MARK: - YAMLTableBuilder: libyaml events → YAMLNodeTable
 
 private struct Frame {
     var id: Int32
@@ -327,15 +346,16 @@ private struct Frame {
     var weight: Int = 1
 }
 
-private struct Builder {
+struct YAMLTableBuilder {
     let file: String
     let maxAliasExpansion: Int
     let maxDepth: Int
     var table = YAMLNodeTable()
     /// Children of the open containers, innermost last; moved to `table.children` when one closes.
     var pending: [Int32] = []
-    var stack: [Frame] = []
-    var anchors: [String: (id: Int32, weight: Int)] = [:]
+    fileprivate var stack: [Frame] = []
+    /// `inList`: defined after the streamed list started.
+    var anchors: [String: (id: Int32, weight: Int, inList: Bool)] = [:]
     var expanded = 0
     var documents = 0
     var root: Int32 = -1
@@ -345,6 +365,14 @@ private struct Builder {
     var streamedList: Int32 = -1
     /// Items of that list completed since the caller last took them.
     var completedItems: [Int32] = []
+    /// Where the streamed list starts and ends (its end event: at the end of the input when the
+    /// input stops inside the list), 1-based; 0 until seen. `loadSplit` checks its parts with these.
+    var listStart = (line: Int32(0), column: Int32(0))
+    var listEnd = (line: Int32(0), column: Int32(0))
+    /// Anchors defined after the streamed list started.
+    var anchorsInList: Set<String> = []
+    /// Aliases, inside the streamed list, to anchors defined before it.
+    var listAliasesToEarlierAnchors: Set<String> = []
 
     init(file: String, maxAliasExpansion: Int, maxDepth: Int, inputBytes: Int) {
         self.file = file
@@ -363,10 +391,14 @@ private struct Builder {
 
     /// Adds a chunk's events; its scalar text is appended to the table's bytes in one copy.
     mutating func handle(_ chunk: EventChunk) throws(YAMLError) {
+        try handle(events: chunk.events, text: chunk.text, names: chunk.names)
+    }
+
+    mutating func handle(events: [RawEvent], text: [UInt8], names: [String]) throws(YAMLError) {
         let base = Int32(table.bytes.count)
-        table.bytes.append(contentsOf: chunk.text)
-        for event in chunk.events {
-            try handle(event, textBase: base, names: chunk.names)
+        table.bytes.append(contentsOf: text)
+        for event in events {
+            try handle(event, textBase: base, names: names)
         }
     }
 
@@ -394,6 +426,7 @@ private struct Builder {
                     "alias *\(alias) refers to no anchor &\(alias) defined before it",
                     at: location(position))
             }
+            if streamedList >= 0, !anchor.inList { listAliasesToEarlierAnchors.insert(alias) }
             expanded += anchor.weight
             if expanded > maxAliasExpansion {
                 throw YAMLError(
@@ -416,10 +449,12 @@ private struct Builder {
                 (pending.count - stack[0].pendingStart) % 2 == 1, let last = pending.last, table.scalar(last, equals: key)
             {
                 streamedList = id
+                listStart = (line, column)
             }
             stack.append(Frame(id: id, isMapping: isMapping, pendingStart: pending.count, anchor: name(event.anchor)))
         case .sequenceEnd, .mappingEnd:
             let frame = stack.removeLast()
+            if frame.id == streamedList { listEnd = (line, column) }
             let start = Int32(table.children.count)
             if frame.isMapping {
                 try resolveMapping(from: frame.pendingStart)
@@ -449,7 +484,9 @@ private struct Builder {
     /// Attaches a finished node to its parent (or makes it the root).
     mutating func complete(_ id: Int32, weight: Int, anchor: String?) throws(YAMLError) {
         if let anchor {
-            anchors[anchor] = (id, weight)
+            let inList = streamedList >= 0
+            if inList { anchorsInList.insert(anchor) }
+            anchors[anchor] = (id, weight, inList)
         }
         guard !stack.isEmpty else {
             root = id
