@@ -16,6 +16,9 @@ public struct ManifestDecoder: Sendable {
     private var streamedNodes: [Int32] = []
     private var streamedShots: [Shot] = []
     private var streamedFailures: Set<Int32> = []
+    /// Room to reserve for streamed shots at the first one (an estimate from the file's size). The
+    /// shots of a large file then never move while the list grows, nor when part two's are appended.
+    var expectedShots = 0
 
     init(file: String, table: YAMLNodeTable) {
         self.file = file
@@ -38,6 +41,7 @@ public struct ManifestDecoder: Sendable {
     /// rest on another thread (see `YAMLLoader.load(bytes:file:streamingItemsOf:onItem:)`).
     mutating func decodeStreamedShot(_ node: Int32, in table: YAMLNodeTable) {
         t = table
+        if streamedShots.capacity == 0, expectedShots > 0 { streamedShots.reserveCapacity(expectedShots) }
         if let shot = decodeShot(node) {
             streamedShots.append(shot)
         } else {

@@ -24,6 +24,9 @@ public enum ManifestLoader {
         do {
             let bytes = try YAMLLoader.read(file: path)
             sources.add(file: path, bytes: bytes)
+            // A shot takes at least about 30 bytes of YAML. Room reserved and never touched costs
+            // address space only (an allocation this large is mapped, not taken from the heap).
+            if bytes.count >= YAMLLoader.parallelParseBytes { decoder.expectedShots = min(bytes.count / 32, 200_000) }
             if bytes.count >= YAMLLoader.parallelParseBytes, let point = YAMLLoader.splitPoint(in: bytes, key: "shots"),
                 let parts = yaml.loadSplit(
                     bytes: bytes, file: path, key: "shots", at: point, sink: decoder,

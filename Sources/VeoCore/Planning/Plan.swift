@@ -1,3 +1,4 @@
+import Synchronization
 /// Where a job's input image comes from.
 public enum InputSource: Sendable, Hashable {
     /// A local file: absolute path, and the path as written in the manifest.
@@ -62,32 +63,42 @@ public struct PlannedJob: Sendable, Identifiable {
     }
 }
 
+/// A plan's job index, built once on first use by whichever thread looks up a job first.
+private final class LazyJobIndex: Sendable {
+    private let index = Mutex<[String: Int]?>(nil)
+
+    func position(of id: String, in jobs: [PlannedJob]) -> Int? {
+        index.withLock { index in
+            if index == nil {
+                var built: [String: Int] = [:]
+                built.reserveCapacity(jobs.count)
+                for (i, job) in jobs.enumerated() { built[job.id] = i }
+                index = built
+            }
+            return index![id]
+        }
+    }
+}
+
 /// The DAG of jobs a run executes, in a valid order (every job after its dependencies).
 public struct Plan: Sendable {
     public var manifestFile: String
     public var manifestDirectory: String
     public var name: String
-    public var jobs: [PlannedJob]
-    private var index: [String: Int]
+    public let jobs: [PlannedJob]
+    /// Job id → position in `jobs`, built on the first lookup (`validate` never needs it).
+    private let index: LazyJobIndex
 
     public init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob]) {
-        var index: [String: Int] = [:]
-        index.reserveCapacity(jobs.count)
-        for (i, job) in jobs.enumerated() { index[job.id] = i }
-        self.init(manifestFile: manifestFile, manifestDirectory: manifestDirectory, name: name, jobs: jobs, index: index)
-    }
-
-    /// With `index` already built (job id → position in `jobs`).
-    init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob], index: [String: Int]) {
         self.manifestFile = manifestFile
         self.manifestDirectory = manifestDirectory
         self.name = name
         self.jobs = jobs
-        self.index = index
+        self.index = LazyJobIndex()
     }
 
     public func job(_ id: String) -> PlannedJob? {
-        index[id].map { jobs[$0] }
+        index.position(of: id, in: jobs).map { jobs[$0] }
     }
 
     public var totalSeconds: Int { jobs.reduce(0) { $0 + $1.seconds } }

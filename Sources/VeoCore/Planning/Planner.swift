@@ -20,6 +20,10 @@ public struct Planner: Sendable {
     private var seenDiagnostics: Set<Diagnostic> = []
     private var resolvedPaths: [String: String] = [:]
     private var checkedImages: [String: ImageFileChecker.Outcome] = [:]
+    /// Indexes of shots whose id an earlier shot already has (reported; not planned).
+    private var duplicates: Set<Int> = []
+    /// Some job depends on a job of a later shot: manifest order is not a valid order.
+    private var dependsOnLaterShot = false
 
     public init(manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker()) {
         self.manifest = manifest
@@ -60,15 +64,15 @@ public struct Planner: Sendable {
     var shotIDs: [String] { manifest.shots.map(\.id.value) }
 
     mutating func build() -> Plan {
-        // Shots by id (index into manifest.shots); duplicates reported once each.
+        // Shots by id (index into manifest.shots); duplicates reported once each (one hash per shot).
         var shotsByID: [String: Int] = [:]
         shotsByID.reserveCapacity(manifest.shots.count)
         for (i, shot) in manifest.shots.enumerated() {
-            if let first = shotsByID[shot.id.value] {
+            if let first = shotsByID.updateValue(i, forKey: shot.id.value) {
+                shotsByID[shot.id.value] = first
+                duplicates.insert(i)
                 error("duplicate shot id '\(shot.id.value)'", shot.id.position,
                       notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(manifest.shots[first].id.position))])
-            } else {
-                shotsByID[shot.id.value] = i
             }
         }
 
@@ -81,8 +85,9 @@ public struct Planner: Sendable {
         if parts == 1 {
             (jobs, edges) = planShots(0..<count, shotsByID: shotsByID)
         } else {
-            let results = UnsafeMutableBufferPointer<(jobs: [PlannedJob], edges: [Edge], diagnostics: [Diagnostic])>.allocate(capacity: parts)
-            results.initialize(repeating: ([], [], []))
+            let results = UnsafeMutableBufferPointer<(jobs: [PlannedJob], edges: [Edge], diagnostics: [Diagnostic], forward: Bool)>
+                .allocate(capacity: parts)
+            results.initialize(repeating: ([], [], [], false))
             defer {
                 _ = results.deinitialize()
                 results.deallocate()
@@ -96,7 +101,7 @@ public struct Planner: Sendable {
                 worker.seenDiagnostics = []
                 let range = (count * part / parts)..<(count * (part + 1) / parts)
                 let (partJobs, partEdges) = worker.planShots(range, shotsByID: shotsByIDCopy)
-                output[part] = (partJobs, partEdges, worker.diagnostics)
+                output[part] = (partJobs, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
             }
             // The first half's arrays become the result (moved, not copied); the rest is appended.
             swap(&jobs, &results[0].jobs)
@@ -107,6 +112,7 @@ public struct Planner: Sendable {
             }
             for part in 0..<parts {
                 for diagnostic in results[part].diagnostics { add(diagnostic) }
+                if results[part].forward { dependsOnLaterShot = true }
             }
         }
         return order(jobs, edges: edges)
@@ -119,13 +125,14 @@ public struct Planner: Sendable {
         var edges: [Edge] = []
         for index in range {
             let shot = manifest.shots[index]
-            guard shotsByID[shot.id.value] == index else { continue }
+            guard duplicates.isEmpty || !duplicates.contains(index) else { continue }
             // `after`: every job of the named shot.
             var afterJobs: [(String, SourcePosition)] = []
             for name in shot.after {
                 if name.value == shot.id.value {
                     error("shot '\(name.value)' cannot come after itself", name.position)
                 } else if let target = shotsByID[name.value] {
+                    if target > index { dependsOnLaterShot = true }
                     afterJobs += Self.jobIDs(of: manifest.shots[target]).map { ($0, name.position) }
                 } else {
                     error("'after' names unknown shot '\(name.value)'\(Suggest.didYouMean(name.value, shotIDs))", name.position)
@@ -283,6 +290,7 @@ public struct Planner: Sendable {
             return nil
         }
         let target = manifest.shots[targetIndex]
+        if targetIndex > shotsByID[shot.id.value] ?? 0 { dependsOnLaterShot = true }
         var variantFields = JobFields()
         var variantID: String?
         if target.variants.isEmpty {
@@ -399,19 +407,13 @@ public struct Planner: Sendable {
 
     /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
     private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
+        // Usually every dependency is a job of an earlier shot: then manifest order is the order.
+        if !dependsOnLaterShot {
+            return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs)
+        }
         var indexOf: [String: Int] = [:]
         indexOf.reserveCapacity(jobs.count)
-        // Usually every dependency comes earlier in the manifest: then manifest order is the order.
-        var inManifestOrder = true
-        for i in jobs.indices {
-            for d in jobs[i].dependencies where indexOf[d] == nil {
-                inManifestOrder = false  // a later job (or none: reported already)
-            }
-            indexOf[jobs[i].id] = i
-        }
-        if inManifestOrder {
-            return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs, index: indexOf)
-        }
+        for i in jobs.indices { indexOf[jobs[i].id] = i }
         var indegree = [Int](repeating: 0, count: jobs.count)
         var dependents = [[Int]](repeating: [], count: jobs.count)
         for i in jobs.indices {
