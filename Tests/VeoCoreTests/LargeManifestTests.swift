@@ -103,6 +103,25 @@ struct LargeManifestTests {
         #expect(result.diagnostics == reference.diagnostics)
     }
 
+    /// Shots with errors give no jobs, which leaves gaps in the parallel planner's job array; a
+    /// cycle in the second half is then reported from the closed-up array, as in one pass.
+    @Test func cycleAfterErrorsIsReportedAsOnTheOneThreadPath() throws {
+        let dir = TempDir()
+        dir.copyPipelineAssets()
+        var text = Self.manifest(shots: 3000, broken: true)
+        text = text.replacingOccurrences(of: "  - id: shot-2502\n", with: "  - id: shot-2502\n    after: [shot-2503]\n")
+        text = text.replacingOccurrences(of: "  - id: shot-2503\n", with: "  - id: shot-2503\n    after: [shot-2502]\n")
+        // An undefined variable: shot-100 (first half) gives no jobs at all.
+        text = text.replacingOccurrences(of: "take 100, ${style}", with: "take 100, ${nope}")
+        let path = dir.write("large.yaml", text)
+        let result = ManifestLoader.load(file: path)
+        let reference = try Self.reference(path)
+        #expect(result.diagnostics.contains { $0.message.contains("cycle") })
+        #expect(result.diagnostics.contains { $0.message.contains("nope") })
+        #expect(result.diagnostics.filter { $0.severity == .error }.count >= 30)
+        #expect(result.diagnostics == reference.diagnostics)
+    }
+
     @Test func syntaxErrorNearTheEndOfALargeFile() throws {
         let dir = TempDir()
         dir.copyPipelineAssets()

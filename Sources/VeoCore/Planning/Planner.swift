@@ -83,11 +83,19 @@ public struct Planner: Sendable {
         var jobs: [PlannedJob] = []
         var edges: [Edge] = []
         if parts == 1 {
-            (jobs, edges) = planShots(0..<count, shotsByID: shotsByID)
+            jobs.reserveCapacity(count * 2)
+            edges = planShots(0..<count, shotsByID: shotsByID) { jobs.append($0) }
         } else {
-            let results = UnsafeMutableBufferPointer<(jobs: [PlannedJob], edges: [Edge], diagnostics: [Diagnostic], forward: Bool)>
+            // Each part writes its jobs straight into its own region of the plan's array, sized by
+            // an upper bound (variants × takes of each shot; shots with errors give fewer), so the
+            // parts are not copied together afterwards. Gaps left by errors are closed at the end.
+            let ranges = (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+            let bounds = ranges.map { range in
+                range.reduce(0) { sum, i in sum + max(1, manifest.shots[i].variants.count) * manifest.shots[i].takeCount }
+            }
+            let results = UnsafeMutableBufferPointer<(jobs: Int, edges: [Edge], diagnostics: [Diagnostic], forward: Bool)>
                 .allocate(capacity: parts)
-            results.initialize(repeating: ([], [], [], false))
+            results.initialize(repeating: (0, [], [], false))
             defer {
                 _ = results.deinitialize()
                 results.deallocate()
@@ -95,22 +103,32 @@ public struct Planner: Sendable {
             nonisolated(unsafe) let output = results
             let base = self
             let shotsByIDCopy = shotsByID
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                var worker = base
-                worker.diagnostics = []
-                worker.seenDiagnostics = []
-                let range = (count * part / parts)..<(count * (part + 1) / parts)
-                let (partJobs, partEdges) = worker.planShots(range, shotsByID: shotsByIDCopy)
-                output[part] = (partJobs, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
+            jobs = [PlannedJob](unsafeUninitializedCapacity: bounds.reduce(0, +)) { buffer, initialized in
+                nonisolated(unsafe) let storage = buffer.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    var worker = base
+                    worker.diagnostics = []
+                    worker.seenDiagnostics = []
+                    let start = storage + bounds[..<part].reduce(0, +)
+                    var written = 0
+                    let partEdges = worker.planShots(ranges[part], shotsByID: shotsByIDCopy) { job in
+                        precondition(written < bounds[part], "a shot gave more jobs than its variants and takes")
+                        (start + written).initialize(to: job)
+                        written += 1
+                    }
+                    output[part] = (written, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
+                }
+                var filled = 0
+                for part in 0..<parts {
+                    let start = bounds[..<part].reduce(0, +)
+                    if start != filled { (storage + filled).moveInitialize(from: storage + start, count: results[part].jobs) }
+                    filled += results[part].jobs
+                }
+                initialized = filled
             }
-            // The first half's arrays become the result (moved, not copied); the rest is appended.
-            swap(&jobs, &results[0].jobs)
             swap(&edges, &results[0].edges)
-            for part in 1..<parts {
-                jobs.append(contentsOf: results[part].jobs)
-                edges.append(contentsOf: results[part].edges)
-            }
             for part in 0..<parts {
+                if part > 0 { edges.append(contentsOf: results[part].edges) }
                 for diagnostic in results[part].diagnostics { add(diagnostic) }
                 if results[part].forward { dependsOnLaterShot = true }
             }
@@ -118,10 +136,9 @@ public struct Planner: Sendable {
         return order(jobs, edges: edges)
     }
 
-    /// The jobs and edges of the shots in `range` (each shot id's first definition only).
-    private mutating func planShots(_ range: Range<Int>, shotsByID: [String: Int]) -> (jobs: [PlannedJob], edges: [Edge]) {
-        var jobs: [PlannedJob] = []
-        jobs.reserveCapacity(range.count * 2)
+    /// Hands `emit` the jobs of the shots in `range` in order (each shot id's first definition
+    /// only: at most variants × takes per shot), and returns their edges.
+    private mutating func planShots(_ range: Range<Int>, shotsByID: [String: Int], emit: (PlannedJob) -> Void) -> [Edge] {
         var edges: [Edge] = []
         for index in range {
             let shot = manifest.shots[index]
@@ -157,14 +174,14 @@ public struct Planner: Sendable {
                         dependencies.append(after)
                         edges.append(Edge(from: id, to: after, position: position, what: "after"))
                     }
-                    jobs.append(PlannedJob(
+                    emit(PlannedJob(
                         id: id, shot: shot.id.value, variant: variant?.id.value, take: take, model: resolved.model,
                         prompt: resolved.prompt, seconds: resolved.seconds, size: resolved.size, inputs: resolved.inputs,
                         dependencies: dependencies, position: ownerPosition))
                 }
             }
         }
-        return (jobs, edges)
+        return edges
     }
 
     static func jobIDs(of shot: Shot) -> [String] {
