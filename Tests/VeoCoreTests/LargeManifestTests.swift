@@ -122,6 +122,27 @@ struct LargeManifestTests {
         #expect(result.diagnostics == reference.diagnostics)
     }
 
+    /// Streamed shots are dropped from the node table once decoded, except a shot that defines an
+    /// anchor: a later shot may merge or alias it, in a small file (one thread) and a large one.
+    @Test func anchorsDefinedInsideShotsOutliveTheShot() throws {
+        let dir = TempDir()
+        dir.copyPipelineAssets()
+        for shots in [12, 3000] {
+            var text = Self.manifest(shots: shots)
+            text = text.replacingOccurrences(
+                of: "  - id: shot-3\n", with: "  - id: shot-3\n    references: &refs [assets/lion.jpg]\n    <<: &slow {seconds: 8}\n")
+            text = text.replacingOccurrences(of: "  - id: shot-9\n", with: "  - id: shot-9\n    <<: *slow\n    references: *refs\n")
+            let path = dir.write("anchors-\(shots).yaml", text)
+            let result = ManifestLoader.load(file: path)
+            let reference = try Self.reference(path)
+            #expect(result.isValid, "\(result.diagnostics.prefix(3).map(\.description))")
+            #expect(Self.summary(result.plan) == Self.summary(reference.plan))
+            let job = try #require(result.plan?.job("shot-9"))
+            #expect(job.seconds == 8)
+            #expect(job.inputs.count == 1)
+        }
+    }
+
     @Test func syntaxErrorNearTheEndOfALargeFile() throws {
         let dir = TempDir()
         dir.copyPipelineAssets()

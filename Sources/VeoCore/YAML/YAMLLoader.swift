@@ -103,7 +103,9 @@ public struct YAMLLoader: Sendable {
     /// `streamingItemsOf` as soon as that item is complete, while libyaml is still parsing the rest.
     /// The caller can then do its work on the items on this thread while libyaml runs on another
     /// (the manifest decoder decodes each shot this way). `onItem` must not keep the table.
-    /// The items are still in the returned document.
+    /// Each item's nodes are dropped from the table once `onItem` returns (unless the item defines
+    /// an anchor), so the returned document's list holds the items' ids only, and a long list never
+    /// holds more than one item's nodes at a time.
     func load(
         bytes: [UInt8], file: String, streamingItemsOf key: StaticString?, onItem: (YAMLNodeTable, Int32) -> Void
     ) throws(YAMLError) -> YAMLDocument {
@@ -126,6 +128,7 @@ public struct YAMLLoader: Sendable {
         }
         var builder = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
         builder.streamedKey = key
+        builder.releaseItems = key != nil
         let channel = EventChannel()
         if bytes.count >= Self.parallelParseBytes {
             // libyaml runs on its own thread while this one builds nodes from its events.
@@ -139,9 +142,7 @@ public struct YAMLLoader: Sendable {
         loop: while true {
             switch channel.receive() {
             case .chunk(let chunk):
-                try builder.handle(chunk)
-                for item in builder.completedItems { onItem(builder.table, item) }
-                builder.completedItems.removeAll(keepingCapacity: true)
+                try builder.handle(events: chunk.events, text: chunk.text, names: chunk.names, onItem: onItem)
             case .end: break loop
             case .failure(let error): throw error
             }
@@ -365,6 +366,11 @@ struct YAMLTableBuilder {
     var streamedList: Int32 = -1
     /// Items of that list completed since the caller last took them.
     var completedItems: [Int32] = []
+    /// Drop each item's nodes once it is handed over (see `handle(events:text:names:onItem:)`).
+    var releaseItems = false
+    private var itemMark: ItemMark?
+    /// Anchors defined so far.
+    private var anchorsDefined = 0
     /// Where the streamed list starts and ends (its end event: at the end of the input when the
     /// input stops inside the list), 1-based; 0 until seen. `loadSplit` checks its parts with these.
     var listStart = (line: Int32(0), column: Int32(0))
@@ -389,23 +395,51 @@ struct YAMLTableBuilder {
         SourceLocation(file: file, position: position)
     }
 
-    /// Adds a chunk's events; its scalar text is appended to the table's bytes in one copy.
-    mutating func handle(_ chunk: EventChunk) throws(YAMLError) {
-        try handle(events: chunk.events, text: chunk.text, names: chunk.names)
-    }
-
-    mutating func handle(events: [RawEvent], text: [UInt8], names: [String]) throws(YAMLError) {
-        let base = Int32(table.bytes.count)
-        table.bytes.append(contentsOf: text)
+    /// Adds a run of events. Each item of the streamed list goes to `onItem` as soon as it is
+    /// complete; with `releaseItems`, its nodes are then dropped (see `releaseItem`).
+    mutating func handle(
+        events: [RawEvent], text: [UInt8], names: [String], onItem: (YAMLNodeTable, Int32) -> Void = { _, _ in }
+    ) throws(YAMLError) {
         for event in events {
-            try handle(event, textBase: base, names: names)
+            try handle(event, text: text, names: names)
+            if !completedItems.isEmpty {
+                for item in completedItems { onItem(table, item) }
+                completedItems.removeAll(keepingCapacity: true)
+                releaseItem()
+            }
         }
     }
 
-    mutating func handle(_ event: RawEvent, textBase: Int32, names: [String]) throws(YAMLError) {
+    /// Where the current item of the streamed list starts in the table.
+    private struct ItemMark {
+        var records: Int
+        var children: Int
+        var bytes: Int
+        var tags: Int
+        var anchors: Int
+    }
+
+    /// Drops the nodes of the item just handed over: they are the table's last records, children,
+    /// bytes and tags, and nothing refers to them unless the item defines an anchor (an alias later
+    /// on could name it: then they stay). Their ids are reused by the next item.
+    private mutating func releaseItem() {
+        defer { itemMark = nil }
+        guard releaseItems, let mark = itemMark, mark.anchors == anchorsDefined else { return }
+        table.records.removeSubrange(mark.records...)
+        table.children.removeSubrange(mark.children...)
+        table.bytes.removeSubrange(mark.bytes...)
+        if table.tags.count > mark.tags { table.tags.removeSubrange(mark.tags...) }
+    }
+
+    mutating func handle(_ event: RawEvent, text: [UInt8], names: [String]) throws(YAMLError) {
         let line = event.line
         let column = event.column
         func name(_ index: Int32) -> String? { index < 0 ? nil : names[Int(index)] }
+        if releaseItems, stack.count == 2, stack[1].id == streamedList, event.kind != .sequenceEnd, event.kind != .mappingEnd {
+            itemMark = ItemMark(
+                records: table.records.count, children: table.children.count, bytes: table.bytes.count, tags: table.tags.count,
+                anchors: anchorsDefined)
+        }
         switch event.kind {
         case .documentStart:
             documents += 1
@@ -415,8 +449,12 @@ struct YAMLTableBuilder {
                     at: location(SourcePosition(line: Int(line), column: Int(column))))
             }
         case .scalar:
-            let id = append(.scalar, style: event.style, line: line, column: column, start: textBase + event.textStart,
-                            count: event.textCount, tag: name(event.tag))
+            let start = Int32(table.bytes.count)
+            if event.textCount > 0 {
+                table.bytes.append(contentsOf: text[Int(event.textStart)..<Int(event.textStart + event.textCount)])
+            }
+            let id = append(.scalar, style: event.style, line: line, column: column, start: start, count: event.textCount,
+                            tag: name(event.tag))
             try complete(id, weight: 1, anchor: name(event.anchor))
         case .alias:
             let alias = name(event.anchor) ?? ""
@@ -486,6 +524,7 @@ struct YAMLTableBuilder {
         if let anchor {
             let inList = streamedList >= 0
             if inList { anchorsInList.insert(anchor) }
+            anchorsDefined += 1
             anchors[anchor] = (id, weight, inList)
         }
         guard !stack.isEmpty else {

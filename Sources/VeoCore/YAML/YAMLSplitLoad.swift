@@ -110,6 +110,7 @@ extension YAMLLoader {
         var firstSink = sink
         var first = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: point.cut)
         first.streamedKey = key
+        first.releaseItems = true
         let parsedFirst = bytes.withUnsafeBufferPointer { buffer in
             Self.parsePart(bytes: bytes, file: file, builder: &first, stop: { false }) { parser in
                 yaml_parser_set_input_string(parser, buffer.baseAddress, point.cut)
@@ -148,6 +149,7 @@ extension YAMLLoader {
             file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth,
             inputBytes: point.listStart + bytes.count - point.cut)
         builder.streamedKey = key
+        builder.releaseItems = true
         let parsed = bytes.withUnsafeBufferPointer { buffer -> Bool in
             let input = UnsafeMutablePointer<TwoPartInput>.allocate(capacity: 1)
             input.initialize(to: TwoPartInput(
@@ -184,13 +186,11 @@ extension YAMLLoader {
         let outcome = parseEvents(parser, bytes: bytes, file: file, shiftFromLine: shiftFromLine, shiftLines: shiftLines) {
             events, text, names in
             do {
-                try builder.handle(events: events, text: text, names: names)
+                try builder.handle(events: events, text: text, names: names, onItem: onItem)
             } catch {
                 failed = true
                 return false
             }
-            for item in builder.completedItems { onItem(builder.table, item) }
-            builder.completedItems.removeAll(keepingCapacity: true)
             // The builder copied what it keeps: the arrays are filled again in place.
             events.removeAll(keepingCapacity: true)
             text.removeAll(keepingCapacity: true)
