@@ -62,9 +62,10 @@ public struct ManifestDecoder: Sendable {
     /// Decodes part one of a file loaded in two parts (`YAMLLoader.loadSplit`), then appends the
     /// shots and diagnostics of `rest`, which decoded part two's shots as they loaded.
     mutating func finish(_ document: YAMLDocument, continuedBy rest: ManifestDecoder) -> Manifest? {
-        var manifest = finish(document)
+        guard var manifest = finish(document) else { return nil }
         diagnostics.append(contentsOf: rest.diagnostics.diagnostics)
-        manifest?.shots.append(contentsOf: rest.streamedShots)
+        // In place: the shots array has room for both parts (see `expectedShots`).
+        manifest.shots.append(contentsOf: rest.streamedShots)
         return manifest
     }
 

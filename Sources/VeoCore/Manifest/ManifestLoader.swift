@@ -28,13 +28,14 @@ public enum ManifestLoader {
             // address space only (an allocation this large is mapped, not taken from the heap).
             if bytes.count >= YAMLLoader.parallelParseBytes { decoder.expectedShots = min(bytes.count / 32, 200_000) }
             if bytes.count >= YAMLLoader.parallelParseBytes, let point = YAMLLoader.splitPoint(in: bytes, key: "shots"),
-                let parts = yaml.loadSplit(
+                case let (document, first, second)? = yaml.loadSplit(
                     bytes: bytes, file: path, key: "shots", at: point, sink: decoder,
                     onItem: { decoder, table, node in decoder.decodeStreamedShot(node, in: table) })
             {
-                // A large file, parsed in two parts on two cores (see YAMLSplitLoad.swift).
-                decoder = parts.first
-                manifest = decoder.finish(parts.document, continuedBy: parts.second)
+                // A large file, parsed in two parts on two cores (see YAMLSplitLoad.swift). Part
+                // one's decoder is moved, not copied: its shots array then grows in place.
+                decoder = consume first
+                manifest = decoder.finish(document, continuedBy: second)
             } else {
                 let document = try yaml.load(bytes: bytes, file: path, streamingItemsOf: "shots") { table, node in
                     decoder.decodeStreamedShot(node, in: table)
