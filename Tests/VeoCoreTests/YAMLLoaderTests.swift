@@ -354,6 +354,26 @@ struct YAMLLoaderTests {
         #expect(error.location == loc(Pos(line: 1, column: 5)))
     }
 
+    /// Files of a MiB and more are read into pages mapped in advance (`YAMLLoader.prefault`).
+    @Test func largeFilesAreReadExactly() throws {
+        let dir = TempDir()
+        for size in [(1 << 20) - 1, 1 << 20, 3 * (1 << 20) + 12_345] {
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                for i in 0..<size { buffer[i] = UInt8(truncatingIfNeeded: 0x20 &+ (i &* 7 &+ i >> 12) % 95) }
+                count = size
+            }
+            let path = dir.path + "/big-\(size).yaml"
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            #expect(try YAMLLoader.read(file: path) == bytes)
+        }
+        // A buffer that does not start on a page: only its whole pages are mapped, and it keeps its bytes.
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 3 << 20, alignment: 1)
+        defer { raw.deallocate() }
+        raw.initializeMemory(as: UInt8.self, repeating: 7)
+        YAMLLoader.prefault(UnsafeMutableRawBufferPointer(rebasing: raw[123...]))
+        #expect(raw.allSatisfy { $0 == 7 })
+    }
+
     @Test func missingFileAndDirectory() throws {
         let dir = TempDir()
         do {
