@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Timing harness of scripts/bench-validate.sh (see there). Usage:
   validate_bench.py VEO_BIN SCAN_BIN MANIFEST [REPEAT]
-Every measurement is repeated REPEAT times (default 5); the table shows median and best.
+Every measurement is repeated REPEAT times (default 5), the three processes in turns; the table
+shows median and best.
 Process wall time: perf_counter around fork/exec/wait of the whole process (stdout to /dev/null).
 CPU: user+sys of that process from wait4(). Peak RSS: one extra run under /usr/bin/time -v."""
 import os
@@ -40,14 +41,19 @@ def run_process(cmd, expect_rc=0):
     return wall, ru.ru_utime + ru.ru_stime
 
 
-def repeated(cmd):
-    walls, cpus = [], []
-    run_process(cmd)  # warm-up (page cache, dyld)
+def interleaved(cmds):
+    """Runs the commands in turns (round 1: a, b, c; round 2: a, b, c; ...), after one warm-up
+    run of each, so that a slower or faster minute of the machine falls on all of them alike and
+    the ratios compare runs made side by side. Returns (walls, cpus) per command."""
+    for cmd in cmds:
+        run_process(cmd)  # warm-up (page cache, loader)
+    results = [([], []) for _ in cmds]
     for _ in range(repeat):
-        w, c = run_process(cmd)
-        walls.append(w)
-        cpus.append(c)
-    return walls, cpus
+        for cmd, (walls, cpus) in zip(cmds, results):
+            w, c = run_process(cmd)
+            walls.append(w)
+            cpus.append(c)
+    return results
 
 
 def peak_rss_kib(cmd):
@@ -65,10 +71,9 @@ print(f"validate says: {out.stdout.strip()} (exit {out.returncode})")
 if out.returncode != 0:
     sys.exit(out.stderr[:4000])
 
-print(f"timing {repeat} runs of each (after one warm-up run)...", flush=True)
-v_wall, v_cpu = repeated(validate_cmd)
-p_wall, p_cpu = repeated(pyload_cmd)
-s_wall, s_cpu = repeated(scan_cmd)
+print(f"timing {repeat} rounds of validate, CSafeLoader and scan, in turns (after one warm-up run each)...",
+      flush=True)
+(v_wall, v_cpu), (p_wall, p_cpu), (s_wall, s_cpu) = interleaved([validate_cmd, pyload_cmd, scan_cmd])
 py_in = [float(x) for x in subprocess.run(["python3", "-c", PY_INPROC, manifest, str(repeat)],
                                           capture_output=True, text=True, check=True).stdout.split()]
 scan_out = subprocess.run([scan, manifest, str(repeat)], capture_output=True, text=True, check=True).stdout
