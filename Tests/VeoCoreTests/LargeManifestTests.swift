@@ -143,6 +143,26 @@ struct LargeManifestTests {
         }
     }
 
+    /// The parallel planner indexes each half on its own thread: duplicate ids within a half and
+    /// across the halves are reported as in one pass.
+    @Test func duplicateIdsWithinAndAcrossTheHalves() throws {
+        let dir = TempDir()
+        dir.copyPipelineAssets()
+        var text = Self.manifest(shots: 3000)
+        for (from, to) in [("shot-2500", "shot-10"), ("shot-20", "shot-30"), ("shot-2600", "shot-2700"), ("shot-2900", "shot-1499")] {
+            text = text.replacingOccurrences(of: "  - id: \(from)\n", with: "  - id: \(to)\n")
+        }
+        let path = dir.write("large.yaml", text)
+        let result = ManifestLoader.load(file: path)
+        let reference = try Self.reference(path)
+        let duplicates = result.diagnostics.filter { $0.message.hasPrefix("duplicate shot id") }
+        #expect(duplicates.map(\.message).sorted() == [
+            "duplicate shot id 'shot-10'", "duplicate shot id 'shot-1499'", "duplicate shot id 'shot-2700'",
+            "duplicate shot id 'shot-30'",
+        ])
+        #expect(result.diagnostics == reference.diagnostics)
+    }
+
     @Test func syntaxErrorNearTheEndOfALargeFile() throws {
         let dir = TempDir()
         dir.copyPipelineAssets()

@@ -354,7 +354,7 @@ struct YAMLLoaderTests {
         #expect(error.location == loc(Pos(line: 1, column: 5)))
     }
 
-    /// Files of a MiB and more are read into pages mapped in advance (`YAMLLoader.prefault`).
+    /// Files of a MiB and more are read into pages mapped in advance (`Memory.prefault`).
     @Test func largeFilesAreReadExactly() throws {
         let dir = TempDir()
         for size in [(1 << 20) - 1, 1 << 20, 3 * (1 << 20) + 12_345] {
@@ -370,7 +370,7 @@ struct YAMLLoaderTests {
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 3 << 20, alignment: 1)
         defer { raw.deallocate() }
         raw.initializeMemory(as: UInt8.self, repeating: 7)
-        YAMLLoader.prefault(UnsafeMutableRawBufferPointer(rebasing: raw[123...]))
+        Memory.prefault(UnsafeMutableRawBufferPointer(rebasing: raw[123...]))
         #expect(raw.allSatisfy { $0 == 7 })
     }
 

@@ -63,33 +63,73 @@ public struct Planner: Sendable {
     /// Shot ids in manifest order, for "did you mean" (only computed for a message).
     var shotIDs: [String] { manifest.shots.map(\.id.value) }
 
-    mutating func build() -> Plan {
-        // Shots by id (index into manifest.shots); duplicates reported once each (one hash per shot).
-        var shotsByID: [String: Int] = [:]
-        shotsByID.reserveCapacity(manifest.shots.count)
-        for (i, shot) in manifest.shots.enumerated() {
-            if let first = shotsByID.updateValue(i, forKey: shot.id.value) {
-                shotsByID[shot.id.value] = first
-                duplicates.insert(i)
-                error("duplicate shot id '\(shot.id.value)'", shot.id.position,
-                      notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(manifest.shots[first].id.position))])
+    /// Shots by id: the index in `manifest.shots` of each id's first definition. Large manifests
+    /// keep one dictionary per part, each built on its part's thread; earlier parts are looked up
+    /// first, so an id defined in two parts resolves to its first definition.
+    struct ShotIndex: Sendable {
+        var parts: [[String: Int]]
+
+        subscript(id: String) -> Int? {
+            for part in parts {
+                if let index = part[id] { return index }
+            }
+            return nil
+        }
+    }
+
+    /// The first definition of each id among `manifest.shots[range]`, and the later definitions
+    /// with the first one's index.
+    private func indexShots(_ range: Range<Int>) -> (index: [String: Int], duplicates: [(at: Int, first: Int)]) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(range.count)
+        var duplicates: [(at: Int, first: Int)] = []
+        for i in range {
+            // One hash per shot: insert, and put the first back in the rare case of a duplicate.
+            if let first = index.updateValue(i, forKey: manifest.shots[i].id.value) {
+                index[manifest.shots[i].id.value] = first
+                duplicates.append((i, first))
             }
         }
+        return (index, duplicates)
+    }
 
-        // Large manifests are planned in two halves on two cores; the halves' jobs, edges and
-        // diagnostics are joined in manifest order, so the result is the same as in one pass.
+    private mutating func reportDuplicate(at index: Int, first: Int) {
+        let shot = manifest.shots[index]
+        duplicates.insert(index)
+        error("duplicate shot id '\(shot.id.value)'", shot.id.position,
+              notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(manifest.shots[first].id.position))])
+    }
+
+    mutating func build() -> Plan {
+        // Large manifests are indexed and planned in two halves on two cores; the halves' jobs,
+        // edges and diagnostics are joined in manifest order, so the result is the same as in one pass.
         let count = manifest.shots.count
         let parts = count >= options.parallelShots ? 2 : 1
         var jobs: [PlannedJob] = []
         var edges: [Edge] = []
         if parts == 1 {
+            let (index, duplicated) = indexShots(0..<count)
+            for (at, first) in duplicated { reportDuplicate(at: at, first: first) }
             jobs.reserveCapacity(count * 2)
-            edges = planShots(0..<count, shotsByID: shotsByID) { jobs.append($0) }
+            edges = planShots(0..<count, shotsByID: ShotIndex(parts: [index])) { jobs.append($0) }
         } else {
             // Each part writes its jobs straight into its own region of the plan's array, sized by
             // an upper bound (variants × takes of each shot; shots with errors give fewer), so the
             // parts are not copied together afterwards. Gaps left by errors are closed at the end.
             let ranges = (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+            let indexes = UnsafeMutableBufferPointer<(index: [String: Int], duplicates: [(at: Int, first: Int)])>.allocate(capacity: parts)
+            indexes.initialize(repeating: ([:], []))
+            defer {
+                _ = indexes.deinitialize()
+                indexes.deallocate()
+            }
+            nonisolated(unsafe) let indexOutput = indexes
+            let indexer = self
+            DispatchQueue.concurrentPerform(iterations: parts) { part in indexOutput[part] = indexer.indexShots(ranges[part]) }
+            for part in 0..<parts {
+                for (at, first) in indexes[part].duplicates { reportDuplicate(at: at, first: first) }
+            }
+            let shotsByID = ShotIndex(parts: indexes.map(\.index))
             let bounds = ranges.map { range in
                 range.reduce(0) { sum, i in sum + max(1, manifest.shots[i].variants.count) * manifest.shots[i].takeCount }
             }
@@ -102,16 +142,23 @@ public struct Planner: Sendable {
             }
             nonisolated(unsafe) let output = results
             let base = self
-            let shotsByIDCopy = shotsByID
             jobs = [PlannedJob](unsafeUninitializedCapacity: bounds.reduce(0, +)) { buffer, initialized in
                 nonisolated(unsafe) let storage = buffer.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     var worker = base
                     worker.diagnostics = []
                     worker.seenDiagnostics = []
+                    // Ids of this part first defined in an earlier part.
+                    if part > 0 {
+                        let earlier = ShotIndex(parts: Array(shotsByID.parts[..<part]))
+                        for (id, at) in shotsByID.parts[part] {
+                            if let first = earlier[id] { worker.reportDuplicate(at: at, first: first) }
+                        }
+                    }
                     let start = storage + bounds[..<part].reduce(0, +)
+                    Memory.prefault(UnsafeMutableRawBufferPointer(start: start, count: bounds[part] * MemoryLayout<PlannedJob>.stride))
                     var written = 0
-                    let partEdges = worker.planShots(ranges[part], shotsByID: shotsByIDCopy) { job in
+                    let partEdges = worker.planShots(ranges[part], shotsByID: shotsByID) { job in
                         precondition(written < bounds[part], "a shot gave more jobs than its variants and takes")
                         (start + written).initialize(to: job)
                         written += 1
@@ -138,7 +185,7 @@ public struct Planner: Sendable {
 
     /// Hands `emit` the jobs of the shots in `range` in order (each shot id's first definition
     /// only: at most variants × takes per shot), and returns their edges.
-    private mutating func planShots(_ range: Range<Int>, shotsByID: [String: Int], emit: (PlannedJob) -> Void) -> [Edge] {
+    private mutating func planShots(_ range: Range<Int>, shotsByID: ShotIndex, emit: (PlannedJob) -> Void) -> [Edge] {
         var edges: [Edge] = []
         for index in range {
             let shot = manifest.shots[index]
@@ -161,7 +208,7 @@ public struct Planner: Sendable {
                 let fields = variant.map { shotFields.overlaid(by: $0.fields) } ?? shotFields
                 let owner = Owner(shot: shot.id.value, variant: variant?.id.value)
                 let ownerPosition = variant?.position ?? shot.position
-                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotsByID: shotsByID)
+                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotIndex: index, shotsByID: shotsByID)
                 else { continue }
                 for take in 1...shot.takeCount {
                     let id = PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take)
@@ -200,7 +247,7 @@ public struct Planner: Sendable {
 
     /// The effective fields of one variant of a shot, checked.
     private mutating func resolve(
-        _ f: JobFields, owner: Owner, at position: SourcePosition, shot: Shot, shotsByID: [String: Int]
+        _ f: JobFields, owner: Owner, at position: SourcePosition, shot: Shot, shotIndex: Int, shotsByID: ShotIndex
     ) -> Resolved? {
         var ok = true
         let model = f.model?.value ?? Manifest.defaultModel
@@ -264,7 +311,7 @@ public struct Planner: Sendable {
                 inputs.append(PlannedInput(role: role, source: .file(path: absolute, written: written)))
                 if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: size, owner: owner) { ok = false }
             case .frame(let ref):
-                guard let target = frameJob(ref, from: shot, shotsByID: shotsByID) else {
+                guard let target = frameJob(ref, from: shot, at: shotIndex, shotsByID: shotsByID) else {
                     ok = false
                     return
                 }
@@ -297,7 +344,9 @@ public struct Planner: Sendable {
     }
 
     /// The job a frame reference points at, or nil after reporting why not.
-    private mutating func frameJob(_ ref: FrameReference, from shot: Shot, shotsByID: [String: Int]) -> (id: String, size: VideoSize)? {
+    private mutating func frameJob(
+        _ ref: FrameReference, from shot: Shot, at shotIndex: Int, shotsByID: ShotIndex
+    ) -> (id: String, size: VideoSize)? {
         if ref.shot.value == shot.id.value {
             error("shot '\(shot.id.value)' cannot take a frame of its own clip", ref.shot.position)
             return nil
@@ -307,7 +356,7 @@ public struct Planner: Sendable {
             return nil
         }
         let target = manifest.shots[targetIndex]
-        if targetIndex > shotsByID[shot.id.value] ?? 0 { dependsOnLaterShot = true }
+        if targetIndex > shotIndex { dependsOnLaterShot = true }
         var variantFields = JobFields()
         var variantID: String?
         if target.variants.isEmpty {

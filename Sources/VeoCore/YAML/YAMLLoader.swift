@@ -70,7 +70,7 @@ public struct YAMLLoader: Sendable {
                     }
                 }
                 var filled = before
-                Self.prefault(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[filled...]))
+                Memory.prefault(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[filled...]))
                 while filled < capacity {
                     let n = systemRead(fd, buffer.baseAddress! + filled, capacity - filled)
                     if n < 0 {
@@ -93,21 +93,6 @@ public struct YAMLLoader: Sendable {
             if atEnd { return bytes }
             capacity *= 2
         }
-    }
-
-    /// Maps the pages of a large buffer about to be filled in one call (Linux's
-    /// MADV_POPULATE_WRITE), instead of taking one page fault per 4 KiB inside `read`: about half
-    /// the kernel time for a manifest of a few MiB. A no-op elsewhere, or where the kernel is older
-    /// than 5.14 (the call then fails and the pages fault in as usual).
-    static func prefault(_ buffer: UnsafeMutableRawBufferPointer) {
-        #if os(Linux)
-        guard buffer.count >= 1 << 20, let base = buffer.baseAddress else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (Int(bitPattern: base) + page - 1) / page * page
-        let end = (Int(bitPattern: base) + buffer.count) / page * page
-        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(pointer, end - start, 23)  // MADV_POPULATE_WRITE
-        #endif
     }
 
     /// Loads YAML from bytes; `file` names it in positions and messages.
