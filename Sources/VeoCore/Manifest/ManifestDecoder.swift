@@ -64,7 +64,15 @@ public struct ManifestDecoder: Sendable {
     mutating func finish(_ document: YAMLDocument, continuedBy rest: ManifestDecoder) -> Manifest? {
         guard var manifest = finish(document) else { return nil }
         diagnostics.append(contentsOf: rest.diagnostics.diagnostics)
-        // In place: the shots array has room for both parts (see `expectedShots`).
+        // In place: the shots array has room for both parts (see `expectedShots`); that room is
+        // mapped in one call first.
+        let (count, added) = (manifest.shots.count, rest.streamedShots.count)
+        if added > 0, manifest.shots.capacity >= count + added {
+            manifest.shots.withUnsafeMutableBufferPointer { shots in
+                guard let base = shots.baseAddress else { return }
+                Memory.prefault(UnsafeMutableRawBufferPointer(start: base + count, count: added * MemoryLayout<Shot>.stride))
+            }
+        }
         manifest.shots.append(contentsOf: rest.streamedShots)
         return manifest
     }
