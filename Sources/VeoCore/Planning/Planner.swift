@@ -435,37 +435,39 @@ public struct Planner: Sendable {
     }
 
     private mutating func expand(_ bytes: UnsafeBufferPointer<UInt8>, at position: SourcePosition) -> String? {
-        let dollar = UInt8(ascii: "$")
-        // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character.
+        // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character. The text
+        // between variables is copied in runs (memchr finds the next '$').
+        guard let base = bytes.baseAddress else { return "" }
+        func find(_ byte: UInt8, from start: Int) -> Int? {
+            guard start < bytes.count, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 64)
         var ok = true
         var i = 0
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == dollar, i + 1 < bytes.count {
-                if bytes[i + 1] == dollar {
-                    result.append(byte)
-                    i += 2
-                    continue
+        while let dollar = find(UInt8(ascii: "$"), from: i) {
+            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<dollar]))
+            i = dollar + 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "$") {
+                result.append(UInt8(ascii: "$"))  // "$$" is one '$'
+                i += 1
+            } else if i < bytes.count, bytes[i] == UInt8(ascii: "{"), let close = find(UInt8(ascii: "}"), from: i + 1) {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close]), as: UTF8.self)
+                if let value = manifest.vars[name] {
+                    result += value.value.utf8
+                } else {
+                    let known = manifest.vars.keys.sorted()
+                    let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
+                    error("undefined variable '${\(name)}' in prompt\(hint)", position)
+                    ok = false
                 }
-                if bytes[i + 1] == UInt8(ascii: "{"), let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) {
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<close]), as: UTF8.self)
-                    if let value = manifest.vars[name] {
-                        result += value.value.utf8
-                    } else {
-                        let known = manifest.vars.keys.sorted()
-                        let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
-                        error("undefined variable '${\(name)}' in prompt\(hint)", position)
-                        ok = false
-                    }
-                    i = close + 1
-                    continue
-                }
+                i = close + 1
+            } else {
+                result.append(UInt8(ascii: "$"))
             }
-            result.append(byte)
-            i += 1
         }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i...]))
         return ok ? String(decoding: result, as: UTF8.self) : nil
     }
 
