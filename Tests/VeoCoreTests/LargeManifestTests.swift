@@ -149,7 +149,9 @@ struct LargeManifestTests {
         let dir = TempDir()
         dir.copyPipelineAssets()
         var text = Self.manifest(shots: 3000)
-        for (from, to) in [("shot-2500", "shot-10"), ("shot-20", "shot-30"), ("shot-2600", "shot-2700"), ("shot-2900", "shot-1499")] {
+        for (from, to) in [
+            ("shot-2500", "shot-10"), ("shot-2800", "shot-10"), ("shot-20", "shot-30"), ("shot-2600", "shot-2700"), ("shot-2900", "shot-1499"),
+        ] {
             text = text.replacingOccurrences(of: "  - id: \(from)\n", with: "  - id: \(to)\n")
         }
         let path = dir.write("large.yaml", text)
@@ -157,7 +159,7 @@ struct LargeManifestTests {
         let reference = try Self.reference(path)
         let duplicates = result.diagnostics.filter { $0.message.hasPrefix("duplicate shot id") }
         #expect(duplicates.map(\.message).sorted() == [
-            "duplicate shot id 'shot-10'", "duplicate shot id 'shot-1499'", "duplicate shot id 'shot-2700'",
+            "duplicate shot id 'shot-10'", "duplicate shot id 'shot-10'", "duplicate shot id 'shot-1499'", "duplicate shot id 'shot-2700'",
             "duplicate shot id 'shot-30'",
         ])
         #expect(result.diagnostics == reference.diagnostics)

@@ -173,6 +173,15 @@ struct SplitLoadTests {
         }
     }
 
+    /// Input the usual load refuses is refused by the split load too (the usual load then says why).
+    @Test func refusedInputIsNotSplit() throws {
+        let shots = (0..<6).map { "  - id: s\($0)\n    prompt: p\($0)\n" }.joined()
+        let text = "version: 1\nshots:\n" + shots.replacingOccurrences(of: "p4", with: "p\u{0}4")
+        let point = try #require(YAMLLoader.splitPoint(in: Array(text.utf8), key: "shots"))
+        #expect(Self.sequential(text) == nil)
+        #expect(Self.split(text, at: point) == nil)
+    }
+
     /// The alias cap counts both parts: each part alone is under it, the whole is not.
     @Test func aliasExpansionIsCountedOverBothParts() throws {
         let shots = (0..<10).map { "  - id: s\($0)\n    prompt: p\($0)\n    <<: *base\n" }.joined()

@@ -126,10 +126,14 @@ public struct Planner: Sendable {
             nonisolated(unsafe) let indexOutput = indexes
             let indexer = self
             DispatchQueue.concurrentPerform(iterations: parts) { part in indexOutput[part] = indexer.indexShots(ranges[part]) }
-            for part in 0..<parts {
-                for (at, first) in indexes[part].duplicates { reportDuplicate(at: at, first: first) }
-            }
             let shotsByID = ShotIndex(parts: indexes.map(\.index))
+            for part in 0..<parts {
+                // An id defined twice in this part may also be defined in an earlier one: that is its first definition.
+                let earlier = ShotIndex(parts: Array(shotsByID.parts[..<part]))
+                for (at, first) in indexes[part].duplicates {
+                    reportDuplicate(at: at, first: earlier[manifest.shots[at].id.value] ?? first)
+                }
+            }
             let bounds = ranges.map { range in
                 range.reduce(0) { sum, i in sum + max(1, manifest.shots[i].variants.count) * manifest.shots[i].takeCount }
             }

@@ -110,23 +110,7 @@ public struct YAMLLoader: Sendable {
     func load(
         bytes: [UInt8], file: String, streamingItemsOf key: StaticString?, onItem: (YAMLNodeTable, Int32) -> Void
     ) throws(YAMLError) -> YAMLDocument {
-        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
-            throw YAMLError(
-                "the file is UTF-16 encoded; save it as UTF-8",
-                at: SourceLocation(file: file, line: 1, column: 1))
-        }
-        if let offset = bytes.withUnsafeBufferPointer({ b in
-            b.isEmpty ? nil : memchr(b.baseAddress!, 0, b.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
-        }) {
-            throw YAMLError(
-                "the file contains a NUL byte; is it a binary file?",
-                at: Self.location(ofOffset: offset, in: bytes, file: file))
-        }
-        if bytes.count > Self.maxFileBytes {
-            throw YAMLError(
-                "the file is \(bytes.count / (1 << 20)) MiB; manifests larger than \(Self.maxFileBytes / (1 << 20)) MiB are not supported",
-                at: nil)
-        }
+        try Self.checkInput(bytes, file: file)
         var builder = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
         builder.streamedKey = key
         builder.releaseItems = key != nil
@@ -150,6 +134,28 @@ public struct YAMLLoader: Sendable {
         }
         guard builder.root >= 0 else { return YAMLDocument(file: file, root: nil) }
         return YAMLDocument(file: file, root: YAMLNode(tree: YAMLTree(builder.table), id: builder.root))
+    }
+
+    /// What libyaml is never given: UTF-16 (it would read it, but positions and the manifest's
+    /// rules assume UTF-8), NUL bytes, files over `maxFileBytes`.
+    static func checkInput(_ bytes: [UInt8], file: String) throws(YAMLError) {
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
+            throw YAMLError(
+                "the file is UTF-16 encoded; save it as UTF-8",
+                at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        if let offset = bytes.withUnsafeBufferPointer({ b in
+            b.isEmpty ? nil : memchr(b.baseAddress!, 0, b.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+        }) {
+            throw YAMLError(
+                "the file contains a NUL byte; is it a binary file?",
+                at: Self.location(ofOffset: offset, in: bytes, file: file))
+        }
+        if bytes.count > Self.maxFileBytes {
+            throw YAMLError(
+                "the file is \(bytes.count / (1 << 20)) MiB; manifests larger than \(Self.maxFileBytes / (1 << 20)) MiB are not supported",
+                at: nil)
+        }
     }
 
     /// Inputs from this size on are parsed on a second thread (smaller ones parse in well under a

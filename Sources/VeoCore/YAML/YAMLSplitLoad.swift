@@ -96,6 +96,8 @@ extension YAMLLoader {
         onItem: @escaping @Sendable (inout Sink, YAMLNodeTable, Int32) -> Void
     ) -> (document: YAMLDocument, first: Sink, second: Sink)? {
         guard point.listStart < point.cut, point.cut < bytes.count else { return nil }
+        // Input the usual load refuses: it is loaded the usual way, which says why.
+        guard (try? Self.checkInput(bytes, file: file)) != nil else { return nil }
         // Lines before the list, as libyaml counts them (exotic line breaks: no split).
         guard let headerLines = Self.lineBreaks(in: bytes, from: 0, to: point.listStart) else { return nil }
         let loader = self
