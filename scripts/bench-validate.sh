@@ -4,7 +4,10 @@
 # libyaml event scan (cc -O2 -lyaml), in one run, as ratios, with peak memory.
 # Targets: validate <= 0.5 x CSafeLoader time and <= 2 x the bare libyaml scan.
 #
-# Usage: scripts/bench-validate.sh [SHOTS] [REPEAT]     (defaults: 10000 shots, 5 repeats)
+# Usage: scripts/bench-validate.sh [SHOTS] [REPEAT] [PAIRS]   (defaults: 10000 shots, 5 repeats, 0 pairs)
+# REPEAT rounds run validate, CSafeLoader and the scan in turns; PAIRS > 0 then also runs validate
+# and the scan back to back PAIRS times and reports the spread of the per-pair ratio
+# (scripts/bench/validate_pairs.py).
 # Needs: swift, cc, libyaml-dev, python3 with PyYAML built against libyaml, /usr/bin/time.
 # Brings the release build (scripts/build-release.sh, in .build-static/) up to date first;
 # set VEO_BIN to use another binary.
@@ -12,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHOTS="${1:-10000}"
 REPEAT="${2:-5}"
+PAIRS="${3:-0}"
 WORK="$(mktemp -d /tmp/veo-bench-validate.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -32,3 +36,6 @@ cc -O2 -o "$WORK/yaml_scan" scripts/bench/yaml_scan.c -lyaml
 echo "== generating a $SHOTS-shot manifest"
 MANIFEST="$(python3 scripts/bench/gen_manifest.py validate "$WORK" "$SHOTS")"
 python3 scripts/bench/validate_bench.py "$BIN" "$WORK/yaml_scan" "$MANIFEST" "$REPEAT"
+if [ "$PAIRS" -gt 0 ]; then
+  python3 scripts/bench/validate_pairs.py "$BIN" "$WORK/yaml_scan" "$MANIFEST" "$PAIRS"
+fi
