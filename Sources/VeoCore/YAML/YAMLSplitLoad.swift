@@ -1,5 +1,6 @@
 internal import CYAML
 import Foundation
+import Synchronization
 
 /// Parsing a large manifest on two cores at once.
 ///
@@ -141,7 +142,7 @@ extension YAMLLoader {
 
     /// Part two: the header, then the file from the cut; lines from the cut on are moved to where
     /// they are in the file. Nil on any error.
-    private func parseSecondPart<Sink>(
+    private func parseSecondPart<Sink: Sendable>(
         bytes: [UInt8], file: String, key: StaticString, at point: SplitPoint, headerLines: Int, sink: Sink,
         onItem: (inout Sink, YAMLNodeTable, Int32) -> Void, stop: SecondPart<Sink>
     ) -> (YAMLTableBuilder, Sink, Int)? {
@@ -266,38 +267,25 @@ private struct TwoPartInput {
     }
 }
 
-/// Part two's result, handed from its thread to the caller's.
-private final class SecondPart<Sink>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var done = false
-    private var stopped = false
-    private var result: (YAMLTableBuilder, Sink, Int)?
+/// Part two's result, handed from its thread to the caller's once (a semaphore orders the write
+/// before the read), and part one's request to stop early.
+private final class SecondPart<Sink: Sendable>: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<(YAMLTableBuilder, Sink, Int)?>(nil)
+    private let stopped = Atomic(false)
 
     func finish(_ result: (YAMLTableBuilder, Sink, Int)?) {
-        condition.lock()
-        self.result = result
-        done = true
-        condition.signal()
-        condition.unlock()
+        self.result.withLock { $0 = result }
+        done.signal()
     }
 
     func wait() -> (YAMLTableBuilder, Sink, Int)? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !done { condition.wait() }
-        return result
+        done.wait()
+        return result.withLock { $0 }
     }
 
     /// Part one failed: part two stops at its next chunk.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.unlock()
-    }
+    func stop() { stopped.store(true, ordering: .relaxed) }
 
-    var isStopped: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopped
-    }
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
 }
