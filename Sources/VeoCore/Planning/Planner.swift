@@ -75,6 +75,19 @@ public struct Planner: Sendable {
             }
             return nil
         }
+
+        /// The index of the parts before `part`.
+        func before(_ part: Int) -> ShotIndex { ShotIndex(parts: Array(parts[..<part])) }
+    }
+
+    /// `body(part)` for each part at once, on as many threads (`DispatchQueue.concurrentPerform`);
+    /// the results in part order.
+    private static func inParallel<Result>(_ parts: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
+        [Result](unsafeUninitializedCapacity: parts) { buffer, initialized in
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: parts) { part in (output + part).initialize(to: body(part)) }
+            initialized = parts
+        }
     }
 
     /// The first definition of each id among `manifest.shots[range]`, and the later definitions
@@ -113,53 +126,41 @@ public struct Planner: Sendable {
             jobs.reserveCapacity(count * 2)
             edges = planShots(0..<count, shotsByID: ShotIndex(parts: [index])) { jobs.append($0) }
         } else {
-            // Each part writes its jobs straight into its own region of the plan's array, sized by
-            // an upper bound (variants × takes of each shot; shots with errors give fewer), so the
-            // parts are not copied together afterwards. Gaps left by errors are closed at the end.
             let ranges = (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
-            let indexes = UnsafeMutableBufferPointer<(index: [String: Int], duplicates: [(at: Int, first: Int)])>.allocate(capacity: parts)
-            indexes.initialize(repeating: ([:], []))
-            defer {
-                _ = indexes.deinitialize()
-                indexes.deallocate()
-            }
-            nonisolated(unsafe) let indexOutput = indexes
+            // Each part indexes its own shots.
             let indexer = self
-            DispatchQueue.concurrentPerform(iterations: parts) { part in indexOutput[part] = indexer.indexShots(ranges[part]) }
+            let indexes = Self.inParallel(parts) { part in indexer.indexShots(ranges[part]) }
             let shotsByID = ShotIndex(parts: indexes.map(\.index))
             for part in 0..<parts {
                 // An id defined twice in this part may also be defined in an earlier one: that is its first definition.
-                let earlier = ShotIndex(parts: Array(shotsByID.parts[..<part]))
+                let earlier = shotsByID.before(part)
                 for (at, first) in indexes[part].duplicates {
                     reportDuplicate(at: at, first: earlier[manifest.shots[at].id.value] ?? first)
                 }
             }
+            // Each part writes its jobs straight into its own region of the plan's array, sized by
+            // an upper bound (variants × takes of each shot; shots with errors give fewer), so the
+            // parts are not copied together afterwards. Gaps left by errors are closed at the end.
             let bounds = ranges.map { range in
                 range.reduce(0) { sum, i in sum + max(1, manifest.shots[i].variants.count) * manifest.shots[i].takeCount }
             }
-            let results = UnsafeMutableBufferPointer<(jobs: Int, edges: [Edge], diagnostics: [Diagnostic], forward: Bool)>
-                .allocate(capacity: parts)
-            results.initialize(repeating: (0, [], [], false))
-            defer {
-                _ = results.deinitialize()
-                results.deallocate()
-            }
-            nonisolated(unsafe) let output = results
+            let offsets = bounds.indices.map { bounds[..<$0].reduce(0, +) }
             let base = self
+            var results: [(jobs: Int, edges: [Edge], diagnostics: [Diagnostic], forward: Bool)] = []
             jobs = [PlannedJob](unsafeUninitializedCapacity: bounds.reduce(0, +)) { buffer, initialized in
                 nonisolated(unsafe) let storage = buffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                results = Self.inParallel(parts) { part in
                     var worker = base
                     worker.diagnostics = []
                     worker.seenDiagnostics = []
                     // Ids of this part first defined in an earlier part.
                     if part > 0 {
-                        let earlier = ShotIndex(parts: Array(shotsByID.parts[..<part]))
+                        let earlier = shotsByID.before(part)
                         for (id, at) in shotsByID.parts[part] {
                             if let first = earlier[id] { worker.reportDuplicate(at: at, first: first) }
                         }
                     }
-                    let start = storage + bounds[..<part].reduce(0, +)
+                    let start = storage + offsets[part]
                     Memory.prefault(UnsafeMutableRawBufferPointer(start: start, count: bounds[part] * MemoryLayout<PlannedJob>.stride))
                     var written = 0
                     let partEdges = worker.planShots(ranges[part], shotsByID: shotsByID) { job in
@@ -167,12 +168,13 @@ public struct Planner: Sendable {
                         (start + written).initialize(to: job)
                         written += 1
                     }
-                    output[part] = (written, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
+                    return (written, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
                 }
                 var filled = 0
                 for part in 0..<parts {
-                    let start = bounds[..<part].reduce(0, +)
-                    if start != filled { (storage + filled).moveInitialize(from: storage + start, count: results[part].jobs) }
+                    if offsets[part] != filled {
+                        (storage + filled).moveInitialize(from: storage + offsets[part], count: results[part].jobs)
+                    }
                     filled += results[part].jobs
                 }
                 initialized = filled
