@@ -15,7 +15,6 @@ public struct ManifestDecoder: Sendable {
     /// and the shots they gave (items that were not a valid shot give none).
     private var streamedNodes: [Int32] = []
     private var streamedShots: [Shot] = []
-    private var streamedFailures: Set<Int32> = []
     /// Room to reserve for streamed shots at the first one (an estimate from the file's size). The
     /// shots of a large file then never move while the list grows, nor when part two's are appended.
     var expectedShots = 0
@@ -42,11 +41,7 @@ public struct ManifestDecoder: Sendable {
     mutating func decodeStreamedShot(_ node: Int32, in table: YAMLNodeTable) {
         t = table
         if streamedShots.capacity == 0, expectedShots > 0 { streamedShots.reserveCapacity(expectedShots) }
-        if let shot = decodeShot(node) {
-            streamedShots.append(shot)
-        } else {
-            streamedFailures.insert(node)
-        }
+        if let shot = decodeShot(node) { streamedShots.append(shot) }
         t = YAMLNodeTable()  // let go of the table: the loader goes on appending to it
         streamedNodes.append(node)
     }
@@ -163,20 +158,12 @@ public struct ManifestDecoder: Sendable {
                     // Every item was decoded while loading (the usual case): take the shots as they are.
                     swap(&shots, &streamedShots)
                 } else {
-                    // Items the loader did not hand over (the list came from an alias, say).
+                    // The loader handed over none of them (the list came from an alias or a merge
+                    // key): they are still in the table. It hands over all items of the list or none,
+                    // and drops those it hands over, so the two never mix.
                     shots.reserveCapacity(count)
-                    var streamed = 0, taken = 0
                     for i in 0..<count {
-                        let item = t.item(s, i)
-                        if streamed < streamedNodes.count, streamedNodes[streamed] == item {
-                            if !streamedFailures.contains(item) {
-                                shots.append(streamedShots[taken])
-                                taken += 1
-                            }
-                            streamed += 1
-                        } else if let shot = decodeShot(item) {
-                            shots.append(shot)
-                        }
+                        if let shot = decodeShot(t.item(s, i)) { shots.append(shot) }
                     }
                 }
                 streamedNodes = []
