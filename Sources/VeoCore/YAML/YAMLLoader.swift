@@ -111,9 +111,8 @@ public struct YAMLLoader: Sendable {
         bytes: [UInt8], file: String, streamingItemsOf key: StaticString?, onItem: (YAMLNodeTable, Int32) -> Void
     ) throws(YAMLError) -> YAMLDocument {
         try Self.checkInput(bytes, file: file)
-        var builder = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count)
-        builder.streamedKey = key
-        builder.releaseItems = key != nil
+        var builder = YAMLTableBuilder(
+            file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: bytes.count, streamingItemsOf: key)
         let channel = EventChannel()
         if bytes.count >= Self.parallelParseBytes {
             // libyaml runs on its own thread while this one builds nodes from its events.
@@ -367,14 +366,13 @@ struct YAMLTableBuilder {
     var expanded = 0
     var documents = 0
     var root: Int32 = -1
-    /// The root mapping's key whose list items are reported as they complete.
-    var streamedKey: StaticString?
+    /// The root mapping's key whose list items are handed over as they complete, then dropped from
+    /// the table (see `handle(events:text:names:onItem:)`).
+    let streamedKey: StaticString?
     /// The node id of that list, once it starts.
     var streamedList: Int32 = -1
     /// Items of that list completed since the caller last took them.
     var completedItems: [Int32] = []
-    /// Drop each item's nodes once it is handed over (see `handle(events:text:names:onItem:)`).
-    var releaseItems = false
     private var itemMark: ItemMark?
     /// Anchors defined so far.
     private var anchorsDefined = 0
@@ -387,14 +385,18 @@ struct YAMLTableBuilder {
     /// Aliases, inside the streamed list, to anchors defined before it.
     var listAliasesToEarlierAnchors: Set<String> = []
 
-    init(file: String, maxAliasExpansion: Int, maxDepth: Int, inputBytes: Int) {
+    init(file: String, maxAliasExpansion: Int, maxDepth: Int, inputBytes: Int, streamingItemsOf key: StaticString? = nil) {
         self.file = file
         self.maxAliasExpansion = maxAliasExpansion
         self.maxDepth = maxDepth
+        self.streamedKey = key
         // About one node per 14 bytes of manifest; scalar text is at most about the input's size.
-        table.records.reserveCapacity(inputBytes / 8 + 16)
-        table.children.reserveCapacity(inputBytes / 8 + 16)
-        table.bytes.reserveCapacity(inputBytes + 16)
+        // A streamed list's items are dropped as they are handed over: the table then holds little
+        // more than the top-level keys and one item, and grows only if it must.
+        let reserved = key == nil ? inputBytes : min(inputBytes, 64 << 10)
+        table.records.reserveCapacity(reserved / 8 + 16)
+        table.children.reserveCapacity(reserved / 8 + 16)
+        table.bytes.reserveCapacity(reserved + 16)
         pending.reserveCapacity(256)
     }
 
@@ -403,7 +405,7 @@ struct YAMLTableBuilder {
     }
 
     /// Adds a run of events. Each item of the streamed list goes to `onItem` as soon as it is
-    /// complete; with `releaseItems`, its nodes are then dropped (see `releaseItem`).
+    /// complete; its nodes are then dropped (see `releaseItem`).
     mutating func handle(
         events: [RawEvent], text: [UInt8], names: [String], onItem: (YAMLNodeTable, Int32) -> Void = { _, _ in }
     ) throws(YAMLError) {
@@ -431,7 +433,7 @@ struct YAMLTableBuilder {
     /// on could name it: then they stay). Their ids are reused by the next item.
     private mutating func releaseItem() {
         defer { itemMark = nil }
-        guard releaseItems, let mark = itemMark, mark.anchors == anchorsDefined else { return }
+        guard let mark = itemMark, mark.anchors == anchorsDefined else { return }
         table.records.removeSubrange(mark.records...)
         table.children.removeSubrange(mark.children...)
         table.bytes.removeSubrange(mark.bytes...)
@@ -442,7 +444,7 @@ struct YAMLTableBuilder {
         let line = event.line
         let column = event.column
         func name(_ index: Int32) -> String? { index < 0 ? nil : names[Int(index)] }
-        if releaseItems, stack.count == 2, stack[1].id == streamedList, event.kind != .sequenceEnd, event.kind != .mappingEnd {
+        if stack.count == 2, stack[1].id == streamedList, event.kind != .sequenceEnd, event.kind != .mappingEnd {
             itemMark = ItemMark(
                 records: table.records.count, children: table.children.count, bytes: table.bytes.count, tags: table.tags.count,
                 anchors: anchorsDefined)

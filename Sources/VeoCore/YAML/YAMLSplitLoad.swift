@@ -111,9 +111,8 @@ extension YAMLLoader {
 
         // Part one, on this thread.
         var firstSink = sink
-        var first = YAMLTableBuilder(file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: point.cut)
-        first.streamedKey = key
-        first.releaseItems = true
+        var first = YAMLTableBuilder(
+            file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth, inputBytes: point.cut, streamingItemsOf: key)
         let parsedFirst = bytes.withUnsafeBufferPointer { buffer in
             Self.parsePart(bytes: bytes, file: file, builder: &first, stop: { false }) { parser in
                 yaml_parser_set_input_string(parser, buffer.baseAddress, point.cut)
@@ -150,9 +149,7 @@ extension YAMLLoader {
         var sink = sink
         var builder = YAMLTableBuilder(
             file: file, maxAliasExpansion: maxAliasExpansion, maxDepth: maxDepth,
-            inputBytes: point.listStart + bytes.count - point.cut)
-        builder.streamedKey = key
-        builder.releaseItems = true
+            inputBytes: point.listStart + bytes.count - point.cut, streamingItemsOf: key)
         let parsed = bytes.withUnsafeBufferPointer { buffer -> Bool in
             let input = UnsafeMutablePointer<TwoPartInput>.allocate(capacity: 1)
             input.initialize(to: TwoPartInput(
