@@ -318,35 +318,19 @@ struct EmulatorLoopbackTests {
     /// Larger than several hash batches (so hashing runs behind the writes with batches queued),
     /// not a multiple of any buffer size, and served by the emulator with sendfile(2).
     @Test func largeDownloadIsByteExactWithTheRightDigest() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = EmulatorConfiguration()
-        configuration.port = 0
-        configuration.renderSeconds = 0.1
-        configuration.apiKey = testKey
         let size = 13 * 1_048_576 + 12_345  // more than six 2 MiB hash batches
-        configuration.serveFile = try makeMP4(size: size, in: directory)
-        configuration.storageDirectory = directory + "/storage"
-        let emulator = Emulator(configuration: configuration)
-        let base = try await emulator.start()
-        do {
-            try await VideoAPIClient.withClient(configuration: fastConfiguration(baseURL: base)) { client in
-                let video = try await client.create(textRequest())
-                let done = try await client.waitForCompletion(id: video.id, pollInterval: .milliseconds(30), timeout: .seconds(20)) { _ in }
-                let destination = directory + "/out.mp4"
-                let result = try await client.download(done, to: destination)
-                #expect(result.bytes == Int64(size))
-                #expect(result.sha256 == (try sha256Hex(ofFile: directory + "/served.mp4")))
-                #expect(try sha256Hex(ofFile: destination) == result.sha256)
-                #expect(leftovers(in: directory) == ["out.mp4"])
-            }
+        try await withEmulator(renderSeconds: 0.1, servedFileSize: size, clock: ContinuousClock()) { emulator, client, directory in
+            let video = try await client.create(textRequest())
+            let done = try await client.waitForCompletion(id: video.id, pollInterval: .milliseconds(30), timeout: .seconds(20)) { _ in }
+            let destination = directory + "/out.mp4"
+            let result = try await client.download(done, to: destination)
+            #expect(result.bytes == Int64(size))
+            #expect(result.sha256 == (try sha256Hex(ofFile: directory + "/served.mp4")))
+            #expect(try sha256Hex(ofFile: destination) == result.sha256)
+            #expect(leftovers(in: directory) == ["out.mp4"])
             let record = await emulator.record()
             #expect(record.requests.filter { $0.kind == .file }.count == 1)
-        } catch {
-            await emulator.stop()
-            throw error
         }
-        await emulator.stop()
     }
 
     @Test func diskFullIsAClearErrorAndLeavesNoFile() async throws {

@@ -79,9 +79,11 @@ func fastConfiguration(baseURL: String, key: String = testKey) -> VideoAPIClient
     return configuration
 }
 
-/// Runs `body` against a fresh emulator on a free loopback port, with a client using `clock`.
+/// Runs `body` against a fresh emulator on a free loopback port, with a client using `clock`; the
+/// emulator serves an MP4 of `servedFileSize` bytes (`served.mp4` in the directory `body` gets).
 func withEmulator<T: Sendable>(
-    faults: FaultPlan = FaultPlan(), renderSeconds: Double = 0.2, clock: any Clock<Duration> = InstantClock(),
+    faults: FaultPlan = FaultPlan(), renderSeconds: Double = 0.2, servedFileSize: Int = 64 * 1024,
+    clock: any Clock<Duration> = InstantClock(),
     adjust: (inout VideoAPIClientConfiguration) -> Void = { _ in },
     _ body: (Emulator, VideoAPIClient, String) async throws -> T
 ) async throws -> T {
@@ -92,7 +94,7 @@ func withEmulator<T: Sendable>(
     configuration.renderSeconds = renderSeconds
     configuration.apiKey = testKey
     configuration.faults = faults
-    configuration.serveFile = try makeMP4(in: directory)
+    configuration.serveFile = try makeMP4(size: servedFileSize, in: directory)
     configuration.storageDirectory = directory + "/storage"
     let emulator = Emulator(configuration: configuration)
     let baseURL = try await emulator.start()
