@@ -6,12 +6,21 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The layers, bottom up (docs/architecture.md draws them):
+//   VeoSupport, VeoProvider      no dependencies: shared helpers; the provider's rules
+//   VeoManifest                  YAML (libyaml) → manifest → diagnostics → plan; links no NIO
+//   VeoClient                    the video API client (AsyncHTTPClient)
+//   VeoRunner                    runs a plan: stages, journal, media checks, report
+//   VeoEmulator                  a faithful local server of the video API (Hummingbird)
+//   veo-pipeline                 the thin command line
 let package = Package(
     name: "veo-pipeline",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "veo-pipeline", targets: ["veo-pipeline"]),
-        .library(name: "VeoCore", targets: ["VeoCore"]),
+        .library(name: "VeoManifest", targets: ["VeoManifest"]),
+        .library(name: "VeoClient", targets: ["VeoClient"]),
+        .library(name: "VeoRunner", targets: ["VeoRunner"]),
         .library(name: "VeoEmulator", targets: ["VeoEmulator"]),
     ],
     dependencies: [
@@ -25,24 +34,42 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
-        // The one place that touches libyaml's C API.
+        // libyaml's C API; only VeoManifest/YAML/YAMLLoader.swift and its parsing strategies import it.
         .systemLibrary(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // Every stage of the pipeline: YAML → Manifest → Planning → Execution (via APIClient) → Report.
+        // Helpers every layer shares: atomic file writes, hex, async semaphores, file paths, errors as text.
+        .target(name: "VeoSupport", swiftSettings: strictSettings),
+        // The provider's rules, once: models, sizes, durations, image formats, the create request and its rules.
+        .target(name: "VeoProvider", swiftSettings: strictSettings),
+        // The manifest stack: YAML → Manifest → Plan, every problem a diagnostic at file:line:column.
         .target(
-            name: "VeoCore",
+            name: "VeoManifest",
+            dependencies: ["CYAML", "VeoProvider", "VeoSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The video API client: create, poll, download, with retry scopes and redaction.
+        .target(
+            name: "VeoClient",
             dependencies: [
-                "CYAML",
+                "VeoProvider", "VeoSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Runs a plan: the job stages, the journal and output folder, clip checks (ffprobe), the report.
+        .target(
+            name: "VeoRunner",
+            dependencies: [
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
@@ -51,6 +78,7 @@ let package = Package(
         .target(
             name: "VeoEmulator",
             dependencies: [
+                "VeoSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,31 +86,34 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
         ),
-        // The thin command-line front end: parses flags, calls VeoCore / VeoEmulator.
+        // The thin command-line front end: parses flags, calls the libraries, prints.
         .executableTarget(
             name: "veo-pipeline",
             dependencies: [
-                "VeoCore",
-                "VeoEmulator",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "VeoCoreTests",
-            dependencies: ["VeoCore", "VeoEmulator"],
+            name: "VeoManifestTests",
+            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VeoRunnerTests",
+            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoEmulator"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VeoEmulatorTests",
             dependencies: [
-                "VeoEmulator",
+                "VeoEmulator", "VeoProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
@@ -90,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "APIClientTests",
             dependencies: [
-                "VeoCore", "VeoEmulator",
+                "VeoProvider", "VeoClient", "VeoEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -100,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "VeoCore", "VeoEmulator",
+                "VeoProvider", "VeoManifest", "VeoRunner", "VeoEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

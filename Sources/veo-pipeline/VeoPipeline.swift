@@ -1,5 +1,8 @@
 import ArgumentParser
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
 
 @main
 struct VeoPipeline: AsyncParsableCommand {
@@ -23,7 +26,7 @@ struct VeoPipeline: AsyncParsableCommand {
               VEO_API_KEY=sk-... veo-pipeline run shots.yaml --out renders/trailer
               veo-pipeline emulator --port 8089
             """,
-        version: VeoCoreVersion.string,
+        version: VeoVersion.string,
         subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, DownloadCommand.self, EmulatorCommand.self]
     )
 }

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import VeoEmulator
 
-@testable import VeoCore
+@testable import VeoClient
+import VeoProvider
 
-private let model = "veo-3.1-fast-generate-preview"
+private let model = VideoModel.fast.rawValue
 
-private func textRequest(_ prompt: String = "A lion at sunset", seconds: Int = 6) -> VideoCreateRequest {
-    VideoCreateRequest(model: model, prompt: prompt, seconds: seconds, size: "1280x720")
+private func textRequest(_ prompt: String = "A lion at sunset", seconds: ClipSeconds = .six) -> GenerationRequest {
+    GenerationRequest(model: .fast, prompt: prompt, seconds: seconds, size: .landscape720)
 }
 
 /// Image files with distinct contents, written beside the test's directory.
@@ -42,7 +43,10 @@ struct EmulatorLoopbackTests {
     @Test func imageURLsGoInJSONInOrder() async throws {
         try await withEmulator { emulator, client, _ in
             var request = textRequest()
-            request.inputs = [.url("https://example.com/first.jpg"), .url("https://example.com/last.jpg")]
+            request.inputs = [
+                RequestInput(role: .firstFrame, source: .url("https://example.com/first.jpg")),
+                RequestInput(role: .lastFrame, source: .url("https://example.com/last.jpg")),
+            ]
             _ = try await client.create(request)
             let create = try #require(await emulator.record().creates.first)
             #expect(create.contentType == "json")
@@ -55,8 +59,8 @@ struct EmulatorLoopbackTests {
         try await withEmulator { emulator, client, directory in
             let paths = try images(count, in: directory)
             var request = textRequest()
-            request.inputs = paths.map { .file(path: $0, contentType: "image/png") }
-            let video = try await client.create(request)
+            request.inputs = paths.map { RequestInput(role: .reference, source: .file(path: $0, written: $0)) }
+            let video = try await client.create(request, uploads: paths.map { ImageUpload(path: $0, format: .png) })
             #expect(!video.id.isEmpty)
             let create = try #require(await emulator.record().creates.first)
             #expect(create.contentType == "multipart")
@@ -68,8 +72,12 @@ struct EmulatorLoopbackTests {
     @Test func mixingURLsAndFilesIsRefusedBeforeSending() async throws {
         try await withEmulator { emulator, client, directory in
             var request = textRequest()
-            request.inputs = [.url("https://example.com/a.jpg"), .file(path: try images(1, in: directory)[0], contentType: "image/png")]
-            let error = try await expectAPIError { _ = try await client.create(request) }
+            let file = try images(1, in: directory)[0]
+            request.inputs = [
+                RequestInput(role: .reference, source: .url("https://example.com/a.jpg")),
+                RequestInput(role: .reference, source: .file(path: file, written: file)),
+            ]
+            let error = try await expectAPIError { _ = try await client.create(request, uploads: [ImageUpload(path: file, format: .png)]) }
             #expect(error.kind == .badRequest && error.param == "input_reference")
             #expect(await emulator.record().createAttemptCount == 0)
         }
@@ -78,8 +86,9 @@ struct EmulatorLoopbackTests {
     @Test func unreadableImageIsABadRequestNotASubmission() async throws {
         try await withEmulator { emulator, client, directory in
             var request = textRequest()
-            request.inputs = [.file(path: directory + "/missing.png", contentType: "image/png")]
-            let error = try await expectAPIError { _ = try await client.create(request) }
+            let missing = directory + "/missing.png"
+            request.inputs = [RequestInput(role: .reference, source: .file(path: missing, written: missing))]
+            let error = try await expectAPIError { _ = try await client.create(request, uploads: [ImageUpload(path: missing, format: .png)]) }
             #expect(error.kind == .badRequest && error.message.contains("missing.png"))
             #expect(await emulator.record().createAttemptCount == 0)
         }
@@ -87,14 +96,16 @@ struct EmulatorLoopbackTests {
 
     // MARK: Errors
 
-    @Test func badRequestShowsServerMessageAndFieldAndIsNotRetried() async throws {
+    @Test func requestBreakingAProviderRuleIsRefusedBeforeSending() async throws {
         try await withEmulator { emulator, client, _ in
-            let error = try await expectAPIError { _ = try await client.create(textRequest(seconds: 5)) }
-            #expect(error.kind == .badRequest && error.httpStatus == 400)
-            #expect(error.param == "seconds")
-            #expect(error.message.contains("4, 6 or 8"))
-            #expect("\(error)".contains("(field: seconds)"))
-            #expect(await emulator.record().createAttemptCount == 1)
+            var request = textRequest()
+            request.size = .landscape1080  // 1080p needs 8 seconds
+            let error = try await expectAPIError { _ = try await client.create(request) }
+            #expect(error.kind == .badRequest && error.httpStatus == nil)
+            #expect(error.param == "size")
+            #expect(error.message.contains("needs 8 seconds"))
+            #expect("\(error)".contains("(field: size)"))
+            #expect(await emulator.record().createAttemptCount == 0)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import VeoCore
+@testable import VeoClient
+import VeoProvider
 
 @Suite("Retry policy, Retry-After, statuses, request bodies (no network)")
 struct RetryLogicTests {

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-@testable import VeoCore
+@testable import VeoClient
+import VeoProvider
 
-private let request = VideoCreateRequest(model: "veo-3.1-fast-generate-preview", prompt: "p", seconds: 6, size: "1280x720")
+private let request = GenerationRequest(model: .fast, prompt: "p", seconds: .six, size: .landscape720)
 private let queued = #"{"id":"video_1","object":"video","status":"queued","progress":0}"#
 
 @Suite("Client against scripted raw HTTP answers")

@@ -7,7 +7,8 @@ import Synchronization
 import Testing
 import VeoEmulator
 
-@testable import VeoCore
+@testable import VeoClient
+import VeoProvider
 
 // MARK: - A clock whose sleeps return at once and advance its time
 
@@ -234,4 +235,11 @@ func httpResponse(_ status: String, headers: [String] = [], body: String = "") -
     for header in headers { text += header + "\r\n" }
     text += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
     return text
+}
+
+extension VideoAPIClient {
+    /// A create request without uploaded images.
+    func create(_ request: GenerationRequest) async throws -> VideoObject {
+        try await create(request, uploads: [])
+    }
 }

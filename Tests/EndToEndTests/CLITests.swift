@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// Keys, usage errors, exit codes, --emulate.
@@ -34,7 +36,8 @@ import VeoEmulator
             let report = try await h.report()
             #expect(report.status == "failed")
             #expect(report.summary.failed == 1 && report.summary.skipped == 3, "\(report.summary)")
-            #expect(report.job("one")?.error?.code == "invalid_api_key" || report.job("one")?.error?.code == "unauthorized")
+            #expect(report.job("one")?.error?.code == "unauthorized")
+            #expect(report.job("one")?.error?.providerCode == "invalid_api_key")
         }
     }
 

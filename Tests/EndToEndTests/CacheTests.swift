@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// Re-runs: nothing generated twice, only what changed re-rendered; failures skip dependents.
@@ -112,7 +114,8 @@ import VeoEmulator
             #expect(report.summary.failed == 1 && report.summary.skipped == 2 && report.summary.succeeded == 1)
             let a = try #require(report.job("a"))
             #expect(a.status == "failed")
-            #expect(a.error?.code == "moderation_blocked")
+            #expect(a.error?.code == "generation_failed")
+            #expect(a.error?.providerCode == "moderation_blocked")
             #expect(a.output == nil)
             let b = try #require(report.job("b"))
             #expect(b.status == "skipped")

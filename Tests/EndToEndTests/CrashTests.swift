@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// `kill -9` and SIGINT mid-run, then the same command again: nothing submitted is sent twice.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// Every fault the emulator injects, through the built binary.

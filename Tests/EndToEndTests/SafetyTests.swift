@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// Review findings: nothing paid twice or lost when jobs share a frame or a content key, or when a

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
 
 struct DownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
+import VeoSupport
 import VeoEmulator
 
 struct RunCommand: AsyncParsableCommand {
@@ -93,54 +97,81 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let plan = try loadPlan()
+        let media = MediaTools()
+        let api = try await startAPI()
+        do {
+            try await media.preflight()
+        } catch {
+            await api.emulator?.stop()
+            Terminal.writeStderr("error: \(error)\n")
+            throw Exit.failed
+        }
+        let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+        let runResult: RunResult
+        do {
+            runResult = try await render(plan, outDirectory: outDirectory, api: api, media: media)
+        } catch {
+            await api.emulator?.stop()
+            Terminal.writeStderr("error: \(error)\n")
+            throw Exit.failed
+        }
+        await api.emulator?.stop()
+        writeReport(runResult, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
+        if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
+            Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
+        }
+        switch runResult.status {
+        case .succeeded: return
+        case .failed: throw Exit.failed
+        case .interrupted: throw Exit.interrupted
+        }
+    }
+
+    /// The manifest's plan, with its diagnostics printed; `--only` names checked.
+    private func loadPlan() throws -> Plan {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
-        let env = ProcessInfo.processInfo.environment
-
         let unknown = only.filter { name in !plan.jobs.contains { $0.id == name || $0.shot == name } }
         if !unknown.isEmpty {
             Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
             throw Exit.usage
         }
+        return plan
+    }
 
+    /// The API the run talks to: the emulator started here (with `--emulate`), or the server and key.
+    private struct API {
+        var baseURL: String
         var apiKey: String
-        var base: String
         var emulator: Emulator?
-        if emulate {
-            var config = EmulatorConfiguration()
-            config.port = 0
-            config.renderSeconds = emulatorRenderSeconds
-            let e = Emulator(configuration: config)
-            do {
-                base = try await e.start()
-            } catch {
-                Terminal.writeStderr("error: cannot start the emulator: \(error)\n")
-                throw Exit.failed
-            }
-            emulator = e
-            apiKey = "emulator"
-            if !quiet { Terminal.writeStderr("Emulator running at \(base) (nothing is sent to the provider)\n") }
-        } else {
-            guard let key = env["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+    }
+
+    private func startAPI() async throws -> API {
+        guard emulate else {
+            guard let key = ProcessInfo.processInfo.environment["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
                 Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY (or try --emulate)\n")
                 throw Exit.usage
             }
-            apiKey = key
-            base = APISettings.baseURL(flag: baseURL)
+            return API(baseURL: APISettings.baseURL(flag: baseURL), apiKey: key, emulator: nil)
         }
-
-        let media = MediaTools()
+        var config = EmulatorConfiguration()
+        config.port = 0
+        config.renderSeconds = emulatorRenderSeconds
+        let emulator = Emulator(configuration: config)
         do {
-            try await media.preflight()
+            let base = try await emulator.start()
+            if !quiet { Terminal.writeStderr("Emulator running at \(base) (nothing is sent to the provider)\n") }
+            return API(baseURL: base, apiKey: "emulator", emulator: emulator)
         } catch {
-            await emulator?.stop()
-            Terminal.writeStderr("error: \(error)\n")
+            Terminal.writeStderr("error: cannot start the emulator: \(error)\n")
             throw Exit.failed
         }
+    }
 
-        // Emulated clips are test patterns: they never share a folder (or a cache) with real ones.
-        let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+    private func runOptions(outDirectory: String, baseURL: String) -> RunOptions {
         var options = RunOptions(outDirectory: outDirectory)
         options.concurrency = concurrency
         options.pollInterval = .milliseconds(Int(((pollInterval ?? (emulate ? 1 : 8)) * 1000).rounded()))
@@ -150,45 +181,34 @@ struct RunCommand: AsyncParsableCommand {
         options.failFast = failFast
         options.requestsPerMinute = requestsPerMinute
         options.resubmitAmbiguous = resubmitAmbiguous
-        options.origin = emulate ? "emulator" : APIOrigin.of(base)
+        // Emulated clips are test patterns: they never share a cache with real ones.
+        options.origin = emulate ? "emulator" : APIOrigin.of(baseURL)
+        return options
+    }
 
-        var configuration = VideoAPIClientConfiguration(baseURL: base, apiKey: APIKey(apiKey))
+    private func render(_ plan: Plan, outDirectory: String, api: API, media: MediaTools) async throws -> RunResult {
+        let options = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
+        var configuration = VideoAPIClientConfiguration(baseURL: api.baseURL, apiKey: APIKey(api.apiKey))
         if emulate || pollInterval != nil {
             configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
         }
         var logger = Logger(label: "veo.api")
         logger.logLevel = verbose ? .debug : .warning
         let printer = ProgressPrinter(quiet: quiet)
-        let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
-
-        let runResult: RunResult
-        do {
-            runResult = try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
-                let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
-                return try await Interrupts.cancelOnSignal { try await runner.run() }
-            }
-        } catch {
-            await emulator?.stop()
-            Terminal.writeStderr("error: \(error)\n")
-            throw Exit.failed
+        return try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
+            let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
+            return try await Interrupts.cancelOnSignal { try await runner.run() }
         }
-        await emulator?.stop()
+    }
 
-        let report = RunReport(result: runResult, plan: plan, manifestSHA256: manifestSHA, baseURL: emulate ? nil : base)
+    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) {
+        let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
+        let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL)
         let layout = OutputLayout(root: outDirectory)
         do {
             try report.write(to: layout.reportPath)
         } catch {
-            Terminal.writeStderr("error: cannot write the report \(layout.reportPath): \(error.localizedDescription)\n")
-        }
-        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
-        if runResult.outcomes.contains(where: { $0.skippedBecause?.contains("refused the API key") == true || $0.errorCode == "invalid_api_key" || $0.errorCode == "unauthorized" }) {
-            Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
-        }
-        switch runResult.status {
-        case .succeeded: return
-        case .failed: throw Exit.failed
-        case .interrupted: throw Exit.interrupted
+            Terminal.writeStderr("error: cannot write the report \(layout.reportPath): \(FileErrorText.reason(error))\n")
         }
     }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

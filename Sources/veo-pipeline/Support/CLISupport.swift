@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
 
 /// Exit codes, as documented in README.
 enum Exit {

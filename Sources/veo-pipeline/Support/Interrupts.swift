@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// SIGINT and SIGTERM cancel the work (which then writes its journal and report); a second signal
 /// exits at once with 130 (everything submitted is already in the journal).
@@ -8,12 +9,12 @@ enum Interrupts {
         let task = Task { try await body() }
         let queue = DispatchQueue(label: "veo.signals")
         var sources: [any DispatchSourceSignal] = []
-        let count = Counter()
+        let count = Atomic<Int>(0)
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
-                if count.increment() > 1 { exit(130) }
+                if count.add(1, ordering: .relaxed).newValue > 1 { exit(130) }
                 Terminal.writeStderr("\nInterrupted: no new submissions; writing the journal and report (again to quit now)\n")
                 task.cancel()
             }
@@ -25,16 +26,5 @@ enum Interrupts {
             for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) }
         }
         return try await task.value
-    }
-
-    final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func increment() -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            value += 1
-            return value
-        }
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
-import VeoCore
+import VeoClient
+import VeoManifest
+import VeoProvider
+import VeoRunner
 
 /// Shows a run to a person or a log.
 /// - On a terminal: a live line per running job with its progress, redrawn in place.
@@ -112,8 +115,8 @@ final class ProgressPrinter: Sendable {
             let detail: String
             switch o.status {
             case .succeeded: detail = o.output?.path ?? ""
-            case .failed: detail = "\(o.errorCode ?? "error"): \(o.errorMessage ?? "")"
-            case .skipped: detail = o.skippedBecause ?? ""
+            case .failed: detail = o.failure.map { "\($0.code.rawValue)\($0.providerCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? ""
+            case .skipped: detail = o.skip?.reason ?? ""
             }
             rows.append([o.job.id, status, detail])
         }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import VeoCore
+import VeoRunner
+import VeoManifest
+import VeoProvider
 import VeoEmulator
 
 /// Paths of the package, found from this file: Tests/EndToEndTests/Support/Harness.swift.

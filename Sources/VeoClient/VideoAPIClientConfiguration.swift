@@ -1,0 +1,57 @@
+import VeoProvider
+
+// MARK: - Client configuration
+
+/// Everything the client needs to talk to the provider. The CLI fills it from `VEO_BASE_URL` /
+/// `--base-url` and `VEO_API_KEY`.
+public struct VideoAPIClientConfiguration: Sendable {
+    /// The provider's production server (its OpenAPI `servers` entry).
+    public static let defaultBaseURL = "https://models.hingnet.com.cn"
+
+    /// The server root; requests go to `\(baseURL)/v1/videos`. A trailing `/` is ignored.
+    public var baseURL: String
+    /// Sent as `Authorization: Bearer …`; never logged nor put in an error.
+    public var apiKey: APIKey
+    /// TCP (and TLS) connection establishment.
+    public var connectTimeout: Duration
+    /// Whole create/retrieve request, and the idle read timeout of a download.
+    public var requestTimeout: Duration
+    /// Upper bound for one download attempt (the body of a large MP4 takes longer than a JSON answer).
+    public var downloadTimeout: Duration
+    public var submitRetry: RetryPolicy
+    public var pollRetry: RetryPolicy
+    public var downloadRetry: RetryPolicy
+    /// Polls are never closer together than this, whatever the caller or the server's hint says.
+    public var minimumPollInterval: Duration
+    /// Up to this fraction of a poll interval is added at random (spreads the polls of parallel jobs).
+    public var pollJitter: Double
+    /// Redirects followed by one download attempt before it fails.
+    public var maxRedirects: Int
+    /// Largest local image uploaded as an `input_reference` part (each is read once, into memory).
+    public var maxImageBytes: Int
+    /// Source of randomness for jitter: a value in `0..<1`. Tests inject a constant.
+    public var random: @Sendable () -> Double
+
+    public init(baseURL: String = defaultBaseURL, apiKey: APIKey) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.connectTimeout = .seconds(10)
+        self.requestTimeout = .seconds(60)
+        self.downloadTimeout = .seconds(30 * 60)
+        self.submitRetry = .submit
+        self.pollRetry = .poll
+        self.downloadRetry = .download
+        self.minimumPollInterval = .seconds(1)
+        self.pollJitter = 0.1
+        self.maxRedirects = 5
+        self.maxImageBytes = ProviderLimits.maxImageBytes
+        self.random = { Double.random(in: 0..<1) }
+    }
+
+    /// `baseURL` without trailing slashes.
+    var root: String {
+        var root = baseURL
+        while root.hasSuffix("/") { root.removeLast() }
+        return root
+    }
+}

@@ -1,0 +1,89 @@
+public import VeoProvider
+import Synchronization
+/// One generation: a shot, in one variant, one take.
+public struct PlannedJob: Sendable, Identifiable {
+    /// `savanna`, `hero/final`, `hero/final#2`.
+    public var id: String
+    public var shot: String
+    public var variant: String?
+    public var take: Int
+    /// What the job asks the provider for, built once here and used unchanged by the cache key,
+    /// the client and the report.
+    public var request: GenerationRequest
+    /// Jobs that must finish first (frame sources, then `after`), without repeats.
+    public var dependencies: [String]
+    /// Where the shot (or variant) is written.
+    public var position: SourcePosition
+
+    public static func makeID(shot: String, variant: String?, take: Int) -> String {
+        var id = shot
+        if let variant {
+            id.append("/")
+            id.append(variant)
+        }
+        if take > 1 {
+            id.append("#")
+            id.append(String(take))
+        }
+        return id
+    }
+}
+
+/// A plan's job index, built once on first use by whichever thread looks up a job first.
+private final class LazyJobIndex: Sendable {
+    private let index = Mutex<[String: Int]?>(nil)
+
+    func position(of id: String, in jobs: [PlannedJob]) -> Int? {
+        index.withLock { index in
+            if index == nil {
+                var built: [String: Int] = [:]
+                built.reserveCapacity(jobs.count)
+                for (i, job) in jobs.enumerated() { built[job.id] = i }
+                index = built
+            }
+            return index![id]
+        }
+    }
+}
+
+/// The DAG of jobs a run executes, in a valid order (every job after its dependencies).
+public struct Plan: Sendable {
+    public var manifestFile: String
+    public var manifestDirectory: String
+    public var name: String
+    public let jobs: [PlannedJob]
+    /// Job id → position in `jobs`, built on the first lookup (`validate` never needs it).
+    private let index: LazyJobIndex
+
+    public init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob]) {
+        self.manifestFile = manifestFile
+        self.manifestDirectory = manifestDirectory
+        self.name = name
+        self.jobs = jobs
+        self.index = LazyJobIndex()
+    }
+
+    public func job(_ id: String) -> PlannedJob? {
+        index.position(of: id, in: jobs).map { jobs[$0] }
+    }
+
+    public var totalSeconds: Int { jobs.reduce(0) { $0 + $1.request.seconds.rawValue } }
+
+    /// Jobs that depend on each job.
+    public var dependents: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for job in jobs {
+            for dependency in job.dependencies { result[dependency, default: []].append(job.id) }
+        }
+        return result
+    }
+
+    /// The longest chain of jobs, counted in jobs (1 for a plan without edges).
+    public var depth: Int {
+        var depthOf: [String: Int] = [:]
+        for job in jobs {
+            depthOf[job.id] = 1 + (job.dependencies.compactMap { depthOf[$0] }.max() ?? 0)
+        }
+        return depthOf.values.max() ?? 0
+    }
+}

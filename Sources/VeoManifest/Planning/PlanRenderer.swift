@@ -1,0 +1,177 @@
+public import Foundation
+
+/// Shows a plan as a table (people), JSON (machines) or Graphviz DOT.
+public struct PlanRenderer: Sendable {
+    public var plan: Plan
+    public var prices: PriceTable
+    /// Job ids whose output is already in the cache, when known.
+    public var cached: Set<String>?
+
+    public init(plan: Plan, prices: PriceTable = .defaults, cached: Set<String>? = nil) {
+        self.plan = plan
+        self.prices = prices
+        self.cached = cached
+    }
+
+    /// Jobs that a run would actually generate (not cached).
+    var toRender: [PlannedJob] {
+        guard let cached else { return plan.jobs }
+        return plan.jobs.filter { !cached.contains($0.id) }
+    }
+
+    // MARK: - Table
+
+    public func table() -> String {
+        var header = ["JOB", "MODEL", "SIZE", "SECONDS", "INPUTS", "DEPENDS ON"]
+        if cached != nil { header.append("CACHED") }
+        var rows: [[String]] = [header]
+        for job in plan.jobs {
+            var row = [
+                job.id,
+                job.request.model.shortName,
+                job.request.size.rawValue,
+                String(job.request.seconds.rawValue),
+                job.request.inputs.isEmpty ? "-" : job.request.inputs.map { "\($0.role == .reference ? "ref" : $0.role == .firstFrame ? "first" : "last")=\($0.source.summary)" }.joined(separator: " "),
+                job.dependencies.isEmpty ? "-" : job.dependencies.joined(separator: ", "),
+            ]
+            if let cached { row.append(cached.contains(job.id) ? "yes" : "no") }
+            rows.append(row)
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < row.count - 1 { widths[i] = max(widths[i], cell.count) }
+        }
+        var out = ""
+        for row in rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                line += i < row.count - 1 ? cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) : cell
+            }
+            out += line.trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        out += "\n" + totals()
+        return out
+    }
+
+    func totals() -> String {
+        let all = PlanEstimate(jobs: plan.jobs, prices: prices)
+        var out = "\(all.jobs) job\(all.jobs == 1 ? "" : "s"), \(all.seconds) seconds of video, depth \(plan.depth)"
+        if let cached {
+            let n = plan.jobs.filter { cached.contains($0.id) }.count
+            out += "; \(n) cached, \(all.jobs - n) to render"
+        }
+        out += "\n"
+        let estimate = PlanEstimate(jobs: toRender, prices: prices)
+        for line in estimate.perModel {
+            let cost = line.estimatedCost.map { money($0) } ?? "no price for this model"
+            out += "  \(line.model.rawValue): \(line.jobs) job\(line.jobs == 1 ? "" : "s"), \(line.seconds) s, estimated \(cost)\n"
+        }
+        out += "Estimated cost\(cached != nil ? " of what is not cached" : ""): \(money(estimate.estimatedCost)) "
+        out += "(an estimate from list prices per generated second; override with --prices FILE)\n"
+        return out
+    }
+
+    func money(_ value: Double) -> String {
+        String(format: "%.2f %@", value, prices.currency)
+    }
+
+    // MARK: - JSON
+
+    struct JSONPlan: Encodable {
+        struct Job: Encodable {
+            var id: String
+            var shot: String
+            var variant: String?
+            var take: Int
+            var model: String
+            var prompt: String
+            var seconds: Int
+            var size: String
+            var inputs: [Input]
+            var depends_on: [String]
+            var cached: Bool?
+            var line: Int
+            var column: Int
+        }
+        struct Input: Encodable {
+            var role: String
+            var kind: String
+            var value: String
+            var frame: String?
+        }
+        struct ModelTotal: Encodable {
+            var model: String
+            var jobs: Int
+            var seconds: Int
+            var estimated_cost: Double?
+        }
+        struct Totals: Encodable {
+            var jobs: Int
+            var seconds: Int
+            var depth: Int
+            var cached: Int?
+            var to_render: Int
+            var estimated_cost: Double
+            var currency: String
+            var estimate_note: String
+            var per_model: [ModelTotal]
+        }
+        var manifest: String
+        var name: String
+        var jobs: [Job]
+        var totals: Totals
+    }
+
+    public func json() -> Data {
+        let jobs = plan.jobs.map { job in
+            JSONPlan.Job(
+                id: job.id, shot: job.shot, variant: job.variant, take: job.take, model: job.request.model.rawValue,
+                prompt: job.request.prompt, seconds: job.request.seconds.rawValue, size: job.request.size.rawValue,
+                inputs: job.request.inputs.map { input in
+                    switch input.source {
+                    case .file(let path, _): JSONPlan.Input(role: input.role.rawValue, kind: "file", value: path, frame: nil)
+                    case .url(let url): JSONPlan.Input(role: input.role.rawValue, kind: "url", value: url, frame: nil)
+                    case .frame(let job, let frame): JSONPlan.Input(role: input.role.rawValue, kind: "job", value: job, frame: frame.rawValue)
+                    }
+                },
+                depends_on: job.dependencies, cached: cached.map { $0.contains(job.id) }, line: job.position.line, column: job.position.column)
+        }
+        let estimate = PlanEstimate(jobs: toRender, prices: prices)
+        let totals = JSONPlan.Totals(
+            jobs: plan.jobs.count, seconds: plan.totalSeconds, depth: plan.depth,
+            cached: cached.map { c in plan.jobs.filter { c.contains($0.id) }.count }, to_render: toRender.count,
+            estimated_cost: (estimate.estimatedCost * 100).rounded() / 100, currency: prices.currency,
+            estimate_note: "estimate from list prices per generated second; not a quote",
+            per_model: estimate.perModel.map { .init(model: $0.model.rawValue, jobs: $0.jobs, seconds: $0.seconds, estimated_cost: $0.estimatedCost.map { ($0 * 100).rounded() / 100 }) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, totals: totals))) ?? Data()
+    }
+
+    // MARK: - DOT
+
+    public func dot() -> String {
+        func quote(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var out = "digraph \(quote(plan.name)) {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
+        for job in plan.jobs {
+            var label = "\(job.id)\\n\(job.request.model.shortName) \(job.request.size.rawValue) \(job.request.seconds.rawValue)s"
+            if cached?.contains(job.id) == true { label += "\\n(cached)" }
+            out += "  \(quote(job.id)) [label=\"\(label.replacingOccurrences(of: "\"", with: "\\\""))\"];\n"
+        }
+        for job in plan.jobs {
+            for input in job.request.inputs {
+                if case .frame(let upstream, let frame) = input.source {
+                    out += "  \(quote(upstream)) -> \(quote(job.id)) [label=\"\(frame.rawValue) frame → \(input.role.rawValue)\"];\n"
+                }
+            }
+            let frameSources = Set(job.request.inputs.compactMap { if case .frame(let j, _) = $0.source { j } else { nil } })
+            for dependency in job.dependencies where !frameSources.contains(dependency) {
+                out += "  \(quote(dependency)) -> \(quote(job.id)) [style=dashed, label=\"after\"];\n"
+            }
+        }
+        out += "}\n"
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+public import Foundation
+public import VeoClient
+public import VeoProvider
+
+/// How a run behaves.
+public struct RunOptions: Sendable {
+    public var outDirectory: String
+    /// Jobs in flight at the provider at once.
+    public var concurrency = 4
+    public var pollInterval: Duration = .seconds(8)
+    /// Overall deadline of one job, from submission to completion.
+    public var jobTimeout: Duration = .seconds(20 * 60)
+    /// Job ids or shot ids; empty means all. Upstream jobs they take frames from are rendered too
+    /// when not cached.
+    public var only: [String] = []
+    /// Re-render the selected jobs even when cached.
+    public var force = false
+    /// Stop starting jobs after the first failure.
+    public var failFast = false
+    /// At most this many create requests per minute.
+    public var requestsPerMinute: Int?
+    /// Send again a job whose earlier submission is ambiguous (may pay twice).
+    public var resubmitAmbiguous = false
+    /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
+    /// only resumes and caches what was recorded against the same one.
+    public var origin: String?
+
+    public init(outDirectory: String) {
+        self.outDirectory = outDirectory
+    }
+}
+
+/// What the runner tells the user interface as it goes.
+public enum RunEvent: Sendable {
+    case started(job: String)
+    case cached(job: String, path: String)
+    case submitted(job: String, videoID: String, resumed: Bool)
+    case progress(job: String, status: String, percent: Double?)
+    case downloading(job: String)
+    case succeeded(job: String, path: String, seconds: Double?)
+    case failed(job: String, message: String)
+    case skipped(job: String, reason: String)
+}
+
+/// The API calls a run makes; `VideoAPIClient` is the real one.
+public protocol VideoService: Sendable {
+    func create(_ request: GenerationRequest, uploads: [ImageUpload]) async throws -> VideoObject
+    func waitForCompletion(
+        id: String, pollInterval: Duration, timeout: Duration, onUpdate: @Sendable (VideoObject) async -> Void
+    ) async throws -> VideoObject
+    func download(_ video: VideoObject, to destinationPath: String) async throws -> DownloadResult
+}
+
+extension VideoAPIClient: VideoService {}
+
+/// How the whole run ended.
+public struct RunResult: Sendable {
+    public enum Status: String, Sendable, Codable {
+        case succeeded
+        case failed
+        case interrupted
+    }
+
+    public var status: Status
+    public var outcomes: [JobOutcome]
+    public var startedAt: Date
+    public var finishedAt: Date
+}
+
+/// The identity of an API server for the journal: scheme://host:port, lowercased.
+public enum APIOrigin {
+    public static func of(_ baseURL: String) -> String {
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased()
+        else { return baseURL }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+public import VeoManifest
+
+/// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` at a time.
+///
+/// One job goes through the stages of ``JobContext`` (JobStages.swift): resolve its inputs → look up
+/// the cache → submit or resume → wait for the render → fetch and verify the clip → record.
+/// This file only schedules: which job starts when, and what is skipped because of what.
+public struct Runner: Sendable {
+    public var plan: Plan
+    public var options: RunOptions
+    public var service: any VideoService
+    public var media: MediaTools
+    public var onEvent: @Sendable (RunEvent) -> Void
+
+    public init(plan: Plan, options: RunOptions, service: any VideoService, media: MediaTools = MediaTools(),
+                onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in })
+    {
+        self.plan = plan
+        self.options = options
+        self.service = service
+        self.media = media
+        self.onEvent = onEvent
+    }
+
+    /// Runs to the end, or until the task is cancelled (then the result's status is `interrupted`).
+    /// Throws only when the output folder or journal cannot be set up.
+    public func run() async throws -> RunResult {
+        let startedAt = Date()
+        let layout = OutputLayout(root: options.outDirectory)
+        try layout.prepare()
+        // One run per output folder: two would both submit every job and fight over the journal.
+        let lock = try OutputLock(layout: layout)
+        defer { lock.release() }
+        layout.removeLeftovers()
+        let journal = try Journal(path: layout.journalPath, origin: options.origin)
+        let context = JobContext(
+            options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
+            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
+        var schedule = Schedule(plan: plan, selection: selection(), failFast: options.failFast)
+        await withTaskGroup(of: JobOutcome.self) { group in
+            var running = 0
+            while true {
+                if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
+                while running < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
+                    group.addTask { await context.execute(job, upstream: upstream, force: force) }
+                    running += 1
+                }
+                guard let outcome = await group.next() else { break }
+                running -= 1
+                for skipped in schedule.finish(outcome) { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
+            }
+        }
+        for skipped in schedule.skipUnstarted() { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
+        await journal.close()
+        let ordered = schedule.outcomes(in: plan)
+        return RunResult(status: Self.status(of: ordered), outcomes: ordered, startedAt: startedAt, finishedAt: Date())
+    }
+
+    static func status(of outcomes: [JobOutcome]) -> RunResult.Status {
+        if Task.isCancelled || outcomes.contains(where: { $0.skip?.cause == .interrupted }) { return .interrupted }
+        let failed = outcomes.contains { $0.status == .failed || ($0.status == .skipped && $0.skip?.cause != .notSelected) }
+        return failed ? .failed : .succeeded
+    }
+
+    /// Jobs to run (selected by --only, plus the upstream jobs they take frames from) and jobs to force.
+    func selection() -> Schedule.Selection {
+        guard !options.only.isEmpty else {
+            let all = Set(plan.jobs.map(\.id))
+            return Schedule.Selection(selected: all, forced: options.force ? all : [])
+        }
+        let wanted = Set(options.only)
+        let chosen = Set(plan.jobs.filter { wanted.contains($0.id) || wanted.contains($0.shot) }.map(\.id))
+        var selected = chosen
+        var stack = Array(chosen)
+        while let id = stack.popLast() {
+            guard let job = plan.job(id) else { continue }
+            for input in job.request.inputs {
+                if case .frame(let upstream, _) = input.source, selected.insert(upstream).inserted { stack.append(upstream) }
+            }
+        }
+        return Schedule.Selection(selected: selected, forced: options.force ? chosen : [])
+    }
+}
+
+/// The run's bookkeeping: which jobs wait on which, which are ready, and each one's outcome.
+struct Schedule {
+    struct Selection {
+        var selected: Set<String>
+        var forced: Set<String>
+    }
+
+    static let interruptedReason = "interrupted before it started; the next run starts it"
+
+    private let plan: Plan
+    private let forced: Set<String>
+    private let failFast: Bool
+    private var outcomes: [String: JobOutcome] = [:]
+    private var waitingOn: [String: Int] = [:]
+    private var dependents: [String: [String]] = [:]
+    private var ready: [String]
+    private var nextIndex = 0
+    private var stopped: Skip?
+
+    init(plan: Plan, selection: Selection, failFast: Bool) {
+        self.plan = plan
+        self.forced = selection.forced
+        self.failFast = failFast
+        var waitingOn: [String: Int] = [:]
+        for job in plan.jobs where selection.selected.contains(job.id) {
+            let deps = job.dependencies.filter { selection.selected.contains($0) }
+            waitingOn[job.id] = deps.count
+            for d in deps { dependents[d, default: []].append(job.id) }
+        }
+        self.waitingOn = waitingOn
+        for job in plan.jobs where !selection.selected.contains(job.id) {
+            outcomes[job.id] = .skipped(job, because: "not selected by --only", cause: .notSelected)
+        }
+        self.ready = plan.jobs.filter { selection.selected.contains($0.id) && waitingOn[$0.id] == 0 }.map(\.id)
+    }
+
+    /// The next job to start, with the outcomes of the jobs it depends on; nil when none is ready
+    /// or the run stopped starting jobs.
+    mutating func nextReady() -> (PlannedJob, [JobOutcome], Bool)? {
+        while stopped == nil, nextIndex < ready.count {
+            let id = ready[nextIndex]
+            nextIndex += 1
+            guard let job = plan.job(id) else { continue }
+            return (job, job.dependencies.compactMap { outcomes[$0] }, forced.contains(id))
+        }
+        return nil
+    }
+
+    /// Stops starting jobs (the first reason given stays).
+    mutating func stop(because reason: String, cause: Skip.Cause) {
+        if stopped == nil { stopped = Skip(cause: cause, reason: reason) }
+    }
+
+    /// Records a finished job: its dependents become ready, or are skipped (returned) when it did not succeed.
+    mutating func finish(_ outcome: JobOutcome) -> [JobOutcome] {
+        outcomes[outcome.job.id] = outcome
+        if outcome.status == .succeeded {
+            for d in dependents[outcome.job.id] ?? [] {
+                waitingOn[d, default: 0] -= 1
+                if waitingOn[d] == 0, outcomes[d] == nil { ready.append(d) }
+            }
+            return []
+        }
+        let interrupted = outcome.skip?.cause == .interrupted
+        let why = interrupted
+            ? Self.interruptedReason
+            : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
+        if let failure = outcome.failure {
+            if failure.code.stopsRun { stop(because: "not started: the server refused the API key (check VEO_API_KEY)", cause: .notRun) }
+            if failFast { stop(because: "not started: --fail-fast stopped the run after '\(outcome.job.id)' failed", cause: .notRun) }
+        }
+        return skipDependents(of: outcome.job.id, because: why, cause: interrupted ? .interrupted : .notRun)
+    }
+
+    private mutating func skipDependents(of id: String, because reason: String, cause: Skip.Cause) -> [JobOutcome] {
+        var skipped: [JobOutcome] = []
+        var stack = dependents[id] ?? []
+        while let d = stack.popLast() {
+            guard outcomes[d] == nil, let job = plan.job(d) else { continue }
+            let outcome = JobOutcome.skipped(job, because: reason, cause: cause)
+            outcomes[d] = outcome
+            skipped.append(outcome)
+            stack += dependents[d] ?? []
+        }
+        return skipped
+    }
+
+    /// Whatever never started (a stop or an interrupt) is skipped with the reason.
+    mutating func skipUnstarted() -> [JobOutcome] {
+        var skipped: [JobOutcome] = []
+        for job in plan.jobs where outcomes[job.id] == nil {
+            let outcome = JobOutcome.skipped(job, because: stopped?.reason ?? "not started", cause: stopped?.cause ?? .notRun)
+            outcomes[job.id] = outcome
+            skipped.append(outcome)
+        }
+        return skipped
+    }
+
+    func outcomes(in plan: Plan) -> [JobOutcome] {
+        plan.jobs.compactMap { outcomes[$0.id] }
+    }
+}

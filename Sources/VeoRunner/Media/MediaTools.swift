@@ -1,0 +1,96 @@
+import Foundation
+public import VeoProvider
+import Subprocess
+
+/// ffmpeg and ffprobe: frames of upstream clips, and checks of downloaded clips.
+public struct MediaTools: Sendable {
+    public struct ClipInfo: Sendable, Hashable {
+        public var width: Int
+        public var height: Int
+        public var duration: Double
+    }
+
+    public struct ToolError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    public var ffmpeg: String
+    public var ffprobe: String
+
+    public init(ffmpeg: String = "ffmpeg", ffprobe: String = "ffprobe") {
+        self.ffmpeg = ffmpeg
+        self.ffprobe = ffprobe
+    }
+
+    /// Fails with an install hint when a tool is missing, before anything is paid for.
+    public func preflight() async throws {
+        for tool in [ffmpeg, ffprobe] {
+            do {
+                let result = try await run(executable(tool), arguments: ["-version"], output: .discarded, error: .discarded)
+                guard result.terminationStatus.isSuccess else { throw ToolError(description: "") }
+            } catch {
+                throw ToolError(description:
+                    "\(tool) is needed to check clips and extract frames, and it could not be run; install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
+            }
+        }
+    }
+
+    /// Writes the first or last frame of a clip as PNG, atomically.
+    public func extractFrame(_ frame: FramePosition, of clip: String, to destination: String) async throws {
+        let temp = destination + ".\(UUID().uuidString.prefix(8)).part.png"
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        var arguments = ["-nostdin", "-v", "error", "-y"]
+        switch frame {
+        case .first: arguments += ["-i", clip, "-frames:v", "1"]
+        // The frames of the last half second, reversed: the first one out is the clip's last frame,
+        // and only it is encoded (encoding every frame of that half second as PNG cost ~0.2 s of CPU
+        // per extraction; the PNG is byte-identical).
+        case .last: arguments += ["-sseof", "-0.5", "-i", clip, "-vf", "reverse", "-frames:v", "1"]
+        }
+        arguments.append(temp)
+        let result = try await run(executable(ffmpeg), arguments: Arguments(arguments), output: .discarded, error: .string(limit: 16 * 1024))
+        guard result.terminationStatus.isSuccess, FileManager.default.fileExists(atPath: temp) else {
+            throw ToolError(description: "ffmpeg could not extract the \(frame.rawValue) frame of \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
+        try FileManager.default.moveItem(atPath: temp, toPath: destination)
+    }
+
+    /// Width, height and duration of a clip's video: read from the MP4 header when it is a plain
+    /// MP4, else from ffprobe (the same fields either way).
+    public func probe(_ clip: String) async throws -> ClipInfo {
+        switch MP4Header.inspect(clip) {
+        case .clip(let info): return info
+        case .truncated: throw ToolError(description: "\(clip) is cut short: its MP4 boxes run past the end of the file")
+        case .unknown: return try await ffprobe(clip)
+        }
+    }
+
+    /// Width, height and duration of a clip's first video stream, as ffprobe reports them.
+    public func ffprobe(_ clip: String) async throws -> ClipInfo {
+        let result = try await run(
+            executable(ffprobe),
+            arguments: ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", "-of", "json", clip],
+            output: .string(limit: 64 * 1024), error: .string(limit: 16 * 1024))
+        let out = result.standardOutput
+        guard result.terminationStatus.isSuccess else {
+            throw ToolError(description: "ffprobe cannot read \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        struct Probe: Decodable {
+            struct Stream: Decodable { var width: Int?; var height: Int? }
+            struct Format: Decodable { var duration: String? }
+            var streams: [Stream]?
+            var format: Format?
+        }
+        guard let probe = try? JSONDecoder().decode(Probe.self, from: Data(out.utf8)),
+            let stream = probe.streams?.first, let width = stream.width, let height = stream.height
+        else {
+            throw ToolError(description: "\(clip) has no video stream")
+        }
+        return ClipInfo(width: width, height: height, duration: probe.format?.duration.flatMap(Double.init) ?? 0)
+    }
+
+    private func executable(_ tool: String) -> Executable {
+        tool.contains("/") ? .path(.init(tool)) : .name(tool)
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+public import VeoManifest
+import VeoProvider
+import VeoSupport
+
+/// `<out>/report.json`, described by `schemas/run-report.schema.json`. Holds no secret.
+public struct RunReport: Codable, Sendable {
+    public static let schemaVersion = 1
+
+    public struct Tool: Codable, Sendable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct ManifestInfo: Codable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var name: String
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var total: Int
+        public var succeeded: Int
+        public var failed: Int
+        public var skipped: Int
+        public var cached: Int
+    }
+
+    public struct Input: Codable, Sendable {
+        public var role: String
+        /// "file", "url" or "job".
+        public var kind: String
+        /// The path as written (file), the URL, or the upstream job id.
+        public var source: String
+        public var frame: String?
+        public var sha256: String?
+
+        enum CodingKeys: String, CodingKey { case role, kind, source, frame, sha256 }
+
+        init(_ input: ResolvedInput) {
+            role = input.role.rawValue
+            sha256 = input.sha256
+            switch input.source {
+            case .file(_, let written): (kind, source, frame) = ("file", written, nil)
+            case .url(let url): (kind, source, frame) = ("url", url, nil)
+            case .frame(let job, let position): (kind, source, frame) = ("job", job, position.rawValue)
+            }
+        }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(source, forKey: .source)
+            try c.encode(frame, forKey: .frame)
+            try c.encode(sha256, forKey: .sha256)
+        }
+    }
+
+    public struct Request: Codable, Sendable {
+        public var model: String
+        public var prompt: String
+        public var seconds: Int
+        public var size: String
+        public var inputs: [Input]
+
+        init(_ request: GenerationRequest, inputs: [ResolvedInput]) {
+            model = request.model.rawValue
+            prompt = request.prompt
+            seconds = request.seconds.rawValue
+            size = request.size.rawValue
+            self.inputs = inputs.map(Input.init)
+        }
+    }
+
+    public struct Output: Codable, Sendable {
+        public var path: String
+        public var bytes: Int64
+        public var sha256: String
+        public var width: Int
+        public var height: Int
+        public var duration: Double
+
+        init(_ record: OutputRecord) {
+            (path, bytes, sha256) = (record.path, record.bytes, record.sha256)
+            (width, height, duration) = (record.width, record.height, record.duration)
+        }
+    }
+
+    public struct Timings: Codable, Sendable {
+        public var submittedAt: String?
+        public var completedAt: String?
+        public var renderSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case submittedAt = "submitted_at"
+            case completedAt = "completed_at"
+            case renderSeconds = "render_seconds"
+        }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(submittedAt, forKey: .submittedAt)
+            try c.encode(completedAt, forKey: .completedAt)
+            try c.encode(renderSeconds, forKey: .renderSeconds)
+        }
+    }
+
+    public struct ErrorInfo: Codable, Sendable {
+        /// One of ``FailureCode``.
+        public var code: String
+        public var message: String
+        /// The provider's own code, when it sent one (e.g. `content_policy_violation`).
+        public var providerCode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case code, message
+            case providerCode = "provider_code"
+        }
+    }
+
+    public struct Job: Codable, Sendable {
+        /// The job as it ended: the request as sent (inputs with the hashes of what was sent).
+        init(_ o: JobOutcome, dates iso: ISO8601DateFormatter) {
+            func date(_ d: Date?) -> String? { d.map { iso.string(from: $0) } }
+            let submittedAt = o.submission?.submittedAt
+            let render = o.completedAt.flatMap { end in submittedAt.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } }
+            self.init(
+                id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take, status: o.status.rawValue, cached: o.cached,
+                cacheKey: o.resolved?.key, videoID: o.videoID, request: Request(o.job.request, inputs: o.inputs),
+                output: o.output.map(Output.init), attempts: o.attempts,
+                timings: Timings(submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render),
+                error: o.failure.map { ErrorInfo(code: $0.code.rawValue, message: $0.message, providerCode: $0.providerCode) },
+                skippedBecause: o.skip?.reason)
+        }
+
+        init(id: String, shot: String, variant: String?, take: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
+             request: Request, output: Output?, attempts: Int, timings: Timings, error: ErrorInfo?, skippedBecause: String?)
+        {
+            self.id = id
+            self.shot = shot
+            self.variant = variant
+            self.take = take
+            self.status = status
+            self.cached = cached
+            self.cacheKey = cacheKey
+            self.videoID = videoID
+            self.request = request
+            self.output = output
+            self.attempts = attempts
+            self.timings = timings
+            self.error = error
+            self.skippedBecause = skippedBecause
+        }
+
+        public var id: String
+        public var shot: String
+        public var variant: String?
+        public var take: Int
+        public var status: String
+        public var cached: Bool
+        public var cacheKey: String?
+        public var videoID: String?
+        public var request: Request
+        public var output: Output?
+        public var attempts: Int
+        public var timings: Timings
+        public var error: ErrorInfo?
+        public var skippedBecause: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, shot, variant, take, status, cached, request, output, attempts, timings, error
+            case cacheKey = "cache_key"
+            case videoID = "video_id"
+            case skippedBecause = "skipped_because"
+        }
+
+        // Nulls are written out, so every key is always present.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(shot, forKey: .shot)
+            try c.encode(variant, forKey: .variant)
+            try c.encode(take, forKey: .take)
+            try c.encode(status, forKey: .status)
+            try c.encode(cached, forKey: .cached)
+            try c.encode(cacheKey, forKey: .cacheKey)
+            try c.encode(videoID, forKey: .videoID)
+            try c.encode(request, forKey: .request)
+            try c.encode(output, forKey: .output)
+            try c.encode(attempts, forKey: .attempts)
+            try c.encode(timings, forKey: .timings)
+            try c.encode(error, forKey: .error)
+            try c.encode(skippedBecause, forKey: .skippedBecause)
+        }
+    }
+
+    public var schemaVersion: Int
+    public var tool: Tool
+    public var manifest: ManifestInfo
+    public var startedAt: String
+    public var finishedAt: String
+    public var status: String
+    public var baseURL: String?
+    public var summary: Summary
+    public var jobs: [Job]
+
+    enum CodingKeys: String, CodingKey {
+        case tool, manifest, status, summary, jobs
+        case schemaVersion = "schema_version"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case baseURL = "base_url"
+    }
+
+    // Nulls are written out, so every key is always present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(manifest, forKey: .manifest)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(status, forKey: .status)
+        try c.encode(baseURL, forKey: .baseURL)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(jobs, forKey: .jobs)
+    }
+
+    public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?) {
+        let iso = ISO8601DateFormatter()
+        schemaVersion = Self.schemaVersion
+        tool = Tool(name: "veo-pipeline", version: VeoVersion.string)
+        manifest = ManifestInfo(path: plan.manifestFile, sha256: manifestSHA256, name: plan.name)
+        startedAt = iso.string(from: result.startedAt)
+        finishedAt = iso.string(from: result.finishedAt)
+        status = result.status.rawValue
+        self.baseURL = baseURL.map(Self.redactedURL)
+        summary = Summary(
+            total: result.outcomes.count,
+            succeeded: result.outcomes.count { $0.status == .succeeded },
+            failed: result.outcomes.count { $0.status == .failed },
+            skipped: result.outcomes.count { $0.status == .skipped },
+            cached: result.outcomes.count { $0.cached })
+        jobs = result.outcomes.map { Job($0, dates: iso) }
+    }
+
+    /// A URL without user info or query (where credentials could hide).
+    static func redactedURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "<unparseable>" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "<unparseable>"
+    }
+
+    /// Writes the report atomically (temp file beside it, then rename).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        try AtomicFile.write(data, to: path)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+public import VeoProvider
+import VeoSupport
+
+/// Where a run writes, all under one output folder:
+///
+///     <out>/report.json                 the run report
+///     <out>/journal.jsonl               submissions, video ids and outputs (resume and cache)
+///     <out>/clips/<shot>.mp4            a job without variants, take 1
+///     <out>/clips/<shot>/<variant>.mp4  a variant, take 1
+///     <out>/clips/<...>.take<N>.mp4     take N > 1
+///     <out>/frames/<job>.<first|last>.png  frames extracted for downstream jobs
+///
+/// Job ids are restricted to `[A-Za-z0-9_-]` (and `/`, `#` from the planner), so no id can name a
+/// path outside the folder; `path(for:)` checks it anyway.
+public struct OutputLayout: Sendable {
+    public var root: String
+
+    public init(root: String) {
+        self.root = FilePaths.resolve(root, against: FileManager.default.currentDirectoryPath)
+    }
+
+    public var reportPath: String { root + "/report.json" }
+    public var journalPath: String { root + "/journal.jsonl" }
+    public var framesDirectory: String { root + "/frames" }
+
+    /// Creates the output folder and the folders a run writes into.
+    func prepare() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: framesDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFolderError("cannot create the output folder \(root): \(FileErrorText.reason(error))")
+        }
+    }
+
+    /// Where a clip is downloaded before it is verified and moved to `clipPath` (its folder is created).
+    func incomingPath(for clipPath: String) throws -> String {
+        let folder = (clipPath as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFolderError("cannot create \(folder): \(FileErrorText.reason(error))")
+        }
+        return folder + "/." + (clipPath as NSString).lastPathComponent + ".incoming.mp4"
+    }
+
+    /// Copies a file inside the folder, atomically (beside the destination, then renamed).
+    func copy(_ source: String, to destination: String) throws {
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let temp = AtomicFile.temporaryPath(for: destination)
+        try? FileManager.default.removeItem(atPath: temp)
+        try FileManager.default.copyItem(atPath: source, toPath: temp)
+        try AtomicFile.move(temp, to: destination)
+    }
+
+    /// Size and mtime match the record, or else the sha256 does.
+    static func intact(_ record: OutputRecord, at path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = (attributes[.size] as? NSNumber)?.int64Value, size == record.bytes
+        else { return false }
+        if let recorded = record.mtime, let now = mtime(path), abs(recorded - now) < 0.000_5 { return true }
+        return (try? CacheKey.sha256(ofFile: path)) == record.sha256
+    }
+
+    static func mtime(_ path: String) -> Double? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)?.timeIntervalSince1970
+    }
+
+    /// The clip's path relative to the root.
+    public static func relativeClipPath(shot: String, variant: String?, take: Int) -> String {
+        var path = "clips/" + shot
+        if let variant { path += "/" + variant }
+        if take > 1 { path += ".take\(take)" }
+        return path + ".mp4"
+    }
+
+    public func absolute(_ relative: String) throws -> String {
+        let full = FilePaths.resolve(relative, against: root)
+        guard full.hasPrefix(root + "/") else {
+            throw OutputFolderError("refusing to write outside the output folder: \(relative)")
+        }
+        return full
+    }
+
+    public func framePath(job: String, frame: FramePosition) -> String {
+        let safe = job.replacingOccurrences(of: "/", with: "--").replacingOccurrences(of: "#", with: ".take")
+        return framesDirectory + "/\(safe).\(frame.rawValue).png"
+    }
+}
+
+extension OutputLayout {
+    public var lockPath: String { root + "/.lock" }
+
+    /// Removes temporary files a killed run left behind (partial downloads, copies and frames).
+    /// Only called while holding the folder's lock.
+    func removeLeftovers() {
+        let fm = FileManager.default
+        for directory in [root + "/clips", framesDirectory] {
+            guard let walker = fm.enumerator(atPath: directory) else { continue }
+            for case let relative as String in walker {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasSuffix(".part") || name.hasSuffix(".part.png") || name.hasSuffix(".incoming.mp4") {
+                    try? fm.removeItem(atPath: directory + "/" + relative)
+                }
+            }
+        }
+    }
+}
+
+/// An exclusive lock on an output folder for the length of a run (`flock` on `<out>/.lock`).
+final class OutputLock: Sendable {
+    private let fd: Int32
+
+    init(layout: OutputLayout) throws {
+        let fd = open(layout.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw OutputFolderError("cannot create \(layout.lockPath): \(FileError.reason(errno: errno))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw OutputFolderError("another veo-pipeline run is using \(layout.root); wait for it to finish (two runs in one folder would submit every job twice)")
+        }
+        self.fd = fd
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
+/// The output folder cannot be used: its lock, journal or a path in it.
+public struct OutputFolderError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

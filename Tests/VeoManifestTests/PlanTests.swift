@@ -1,0 +1,227 @@
+import Foundation
+import Testing
+
+@testable import VeoManifest
+import VeoProvider
+
+@Suite("Plan")
+struct PlanTests {
+    static let tourJobs = [
+        "savanna", "closeup", "from-url", "bridge", "hero/draft", "hero/draft#2", "hero/final", "hero/final#2", "epilogue", "poster",
+    ]
+
+    func tour() throws -> Plan {
+        let result = ManifestLoader.load(file: Pipelines.tour)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        return try #require(result.plan)
+    }
+
+    @Test func pipelinesAreValidWithoutWarnings() {
+        for file in [Pipelines.demo, Pipelines.tour] {
+            let result = ManifestLoader.load(file: file)
+            #expect(result.isValid, "\(file)")
+            #expect(result.diagnostics.isEmpty, "\(file): \(result.diagnostics)")
+        }
+    }
+
+    @Test func jobIDs() {
+        #expect(PlannedJob.makeID(shot: "savanna", variant: nil, take: 1) == "savanna")
+        #expect(PlannedJob.makeID(shot: "hero", variant: "final", take: 1) == "hero/final")
+        #expect(PlannedJob.makeID(shot: "hero", variant: "final", take: 2) == "hero/final#2")
+        #expect(PlannedJob.makeID(shot: "a", variant: nil, take: 3) == "a#3")
+    }
+
+    @Test func tourExpandsShotsTimesVariantsTimesTakes() throws {
+        let plan = try tour()
+        #expect(plan.name == "feature-tour")
+        #expect(plan.jobs.map(\.id) == Self.tourJobs)
+        let heroFinal2 = try #require(plan.job("hero/final#2"))
+        #expect(heroFinal2.shot == "hero")
+        #expect(heroFinal2.variant == "final")
+        #expect(heroFinal2.take == 2)
+        #expect(heroFinal2.request.model == .standard)
+        #expect(heroFinal2.request.size == .landscape1080)
+        #expect(heroFinal2.request.seconds.rawValue == 8)
+        #expect(heroFinal2.request.prompt == "The lion roars in slow motion, dust in the backlight, cinematic, golden hour")
+        let draft = try #require(plan.job("hero/draft"))
+        #expect(draft.request.model == .fast)
+        #expect(draft.request.size == .landscape720)
+        #expect(draft.request.seconds.rawValue == 4)
+        #expect(draft.request.prompt == "The lion roars, cinematic, golden hour")
+        // Vars, defaults and the merge key.
+        #expect(plan.job("savanna")?.request.prompt == "a lion walks through the golden savanna at sunset, cinematic, golden hour")
+        let poster = try #require(plan.job("poster"))
+        #expect(poster.request.size == .portrait720)
+        #expect(poster.request.seconds.rawValue == 6)
+        #expect(plan.job("hero/draft")?.position == Pos(line: 54, column: 9))
+    }
+
+    @Test func tourDependenciesFromFramesAndAfter() throws {
+        let plan = try tour()
+        #expect(plan.job("savanna")?.dependencies == [])
+        #expect(plan.job("bridge")?.dependencies == ["savanna"])
+        for hero in ["hero/draft", "hero/draft#2", "hero/final", "hero/final#2"] {
+            #expect(plan.job(hero)?.dependencies == ["bridge"], "\(hero)")
+        }
+        #expect(plan.job("epilogue")?.dependencies == ["hero/final#2"])
+        let bridge = try #require(plan.job("bridge"))
+        #expect(bridge.request.inputs.map(\.role) == [.firstFrame, .lastFrame])
+        #expect(bridge.request.inputs.first?.source == .frame(job: "savanna", frame: .last))
+        let lastFrame = Paths.repo.appendingPathComponent("pipelines/assets/closeup-start.jpg").standardizedFileURL.path
+        #expect(bridge.request.inputs.last?.source == .file(path: lastFrame, written: "assets/closeup-start.jpg"))
+        #expect(plan.job("closeup")?.request.inputs.map(\.source.summary) == ["assets/lion.jpg", "assets/style-board.png"])
+        #expect(plan.job("from-url")?.request.inputs.map(\.source) == [.url("https://example.com/lion-reference.jpg")])
+        #expect(plan.dependents["bridge"]?.count == 4)
+        #expect(plan.depth == 4)
+    }
+
+    @Test func orderIsTopologicalAndStable() throws {
+        let c = ManifestCase("""
+            version: 1
+            shots:
+              - id: late
+                prompt: p
+                first_frame: {shot: middle, frame: last}
+              - id: free
+                prompt: p
+              - id: middle
+                prompt: p
+                after: [early]
+              - id: early
+                prompt: p
+                takes: 2
+            """)
+        let plan = try #require(c.result.plan, "\(c.describe())")
+        #expect(plan.jobs.map(\.id) == ["free", "early", "early#2", "middle", "late"])
+        #expect(plan.job("middle")?.dependencies == ["early", "early#2"])
+        // Every job comes after everything it depends on.
+        var seen = Set<String>()
+        for job in plan.jobs {
+            #expect(job.dependencies.allSatisfy(seen.contains), "\(job.id)")
+            seen.insert(job.id)
+        }
+        #expect(plan.depth == 3)
+    }
+
+    @Test func duplicateDependenciesAreMergedAndFramesComeFirst() throws {
+        let c = ManifestCase("""
+            version: 1
+            shots:
+              - {id: a, prompt: p}
+              - id: b
+                prompt: p
+                first_frame: {shot: a, frame: last}
+                last_frame: {shot: a, frame: first}
+                after: [a, a]
+            """)
+        let plan = try #require(c.result.plan, "\(c.describe())")
+        #expect(plan.job("b")?.dependencies == ["a"])
+        #expect(plan.job("b")?.request.inputs.map(\.source.summary) == ["a:last", "a:first"])
+    }
+
+    @Test func tourTotalsAndEstimate() throws {
+        let plan = try tour()
+        #expect(plan.totalSeconds == 58)
+        let estimate = PlanEstimate(jobs: plan.jobs, prices: .defaults)
+        #expect(estimate.jobs == 10)
+        #expect(estimate.seconds == 58)
+        #expect(estimate.currency == "USD")
+        #expect(estimate.perModel.map(\.model) == [.standard, .fast])
+        let standard = try #require(estimate.perModel.first { $0.model == .standard })
+        #expect(standard.jobs == 2)
+        #expect(standard.seconds == 16)
+        #expect(abs((standard.estimatedCost ?? -1) - 6.40) < 1e-9)
+        let fast = try #require(estimate.perModel.first { $0.model == .fast })
+        #expect(fast.jobs == 8)
+        #expect(fast.seconds == 42)
+        // 34 s at 720p × 0.10 + 8 s at 1080p (epilogue) × 0.12.
+        #expect(abs((fast.estimatedCost ?? -1) - 4.36) < 1e-9)
+        #expect(abs(estimate.estimatedCost - 10.76) < 1e-9)
+    }
+
+    @Test func priceTableOverride() throws {
+        let plan = try tour()
+        var table = PriceTable(currency: "EUR", rates: [VideoModel.fast.rawValue: .init(p720: 1, p1080: 2)])
+        var estimate = PlanEstimate(jobs: plan.jobs, prices: table)
+        #expect(estimate.currency == "EUR")
+        #expect(estimate.perModel.first { $0.model == .fast }?.estimatedCost == 50.0)
+        // No rate for the standard model: no figure rather than a wrong one.
+        #expect(estimate.perModel.first { $0.model == .standard }?.estimatedCost == nil)
+        #expect(estimate.estimatedCost == 50)
+        table.rates[VideoModel.standard.rawValue] = .init(p720: 0, p1080: 0.5)
+        estimate = PlanEstimate(jobs: plan.jobs, prices: table)
+        #expect(estimate.estimatedCost == 58)
+
+        // A price file overrides the models it names and keeps the others' defaults.
+        let dir = TempDir()
+        let path = dir.write("prices.json", #"{"currency": "EUR", "rates": {"veo-3.1-generate-preview": {"720p": 1.0, "1080p": 1.5}}}"#)
+        let loaded = try PriceTable.load(path: path)
+        #expect(loaded.currency == "EUR")
+        #expect(loaded.rate(model: .standard, size: .landscape1080) == 1.5)
+        #expect(loaded.rate(model: .standard, size: .portrait720) == 1.0)
+        #expect(loaded.rate(model: .fast, size: .landscape720) == 0.10)
+        #expect(throws: (any Error).self) { try PriceTable.load(path: dir.write("bad.json", "{")) }
+    }
+
+    @Test func tableShowsJobsAndTotalsLabelledAnEstimate() throws {
+        let table = PlanRenderer(plan: try tour()).table()
+        let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("JOB") == true)
+        #expect(lines.first?.contains("DEPENDS ON") == true)
+        let epilogue = try #require(lines.first { $0.hasPrefix("epilogue ") })
+        #expect(epilogue.contains("fast"))
+        #expect(epilogue.contains("1920x1080"))
+        #expect(epilogue.contains("first=hero/final#2:last"))
+        #expect(epilogue.hasSuffix("hero/final#2"))
+        #expect(table.contains("10 jobs, 58 seconds of video, depth 4\n"))
+        #expect(table.contains("  veo-3.1-generate-preview: 2 jobs, 16 s, estimated 6.40 USD\n"))
+        #expect(table.contains("  veo-3.1-fast-generate-preview: 8 jobs, 42 s, estimated 4.36 USD\n"))
+        #expect(table.contains("Estimated cost: 10.76 USD (an estimate"))
+    }
+
+    @Test func dotContainsEveryEdge() throws {
+        let dot = PlanRenderer(plan: try tour()).dot()
+        #expect(dot.hasPrefix("digraph \"feature-tour\" {\n"))
+        #expect(dot.hasSuffix("}\n"))
+        #expect(dot.contains("  \"savanna\" -> \"bridge\" [label=\"last frame → first_frame\"];\n"))
+        #expect(dot.contains("  \"hero/final#2\" -> \"epilogue\" [label=\"last frame → first_frame\"];\n"))
+        for hero in ["hero/draft", "hero/draft#2", "hero/final", "hero/final#2"] {
+            #expect(dot.contains("  \"bridge\" -> \"\(hero)\" [style=dashed, label=\"after\"];\n"), "\(hero)")
+        }
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 6)
+        #expect(dot.contains("\"poster\" [label=\"poster\\nfast 720x1280 6s\"];"))
+    }
+
+    @Test func jsonContainsJobsEdgesAndTotals() throws {
+        let data = PlanRenderer(plan: try tour()).json()
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(root["name"] as? String == "feature-tour")
+        let jobs = try #require(root["jobs"] as? [[String: Any]])
+        #expect(jobs.compactMap { $0["id"] as? String } == Self.tourJobs)
+        let epilogue = try #require(jobs.first { $0["id"] as? String == "epilogue" })
+        #expect(epilogue["depends_on"] as? [String] == ["hero/final#2"])
+        let input = try #require((epilogue["inputs"] as? [[String: Any]])?.first)
+        #expect(input["role"] as? String == "first_frame")
+        #expect(input["kind"] as? String == "job")
+        #expect(input["value"] as? String == "hero/final#2")
+        #expect(input["frame"] as? String == "last")
+        #expect(epilogue["line"] as? Int == 62)
+        #expect(jobs.first { $0["id"] as? String == "hero/draft#2" }?["depends_on"] as? [String] == ["bridge"])
+        let totals = try #require(root["totals"] as? [String: Any])
+        #expect(totals["jobs"] as? Int == 10)
+        #expect(totals["seconds"] as? Int == 58)
+        #expect(totals["depth"] as? Int == 4)
+        #expect(totals["estimated_cost"] as? Double == 10.76)
+        #expect(totals["currency"] as? String == "USD")
+        #expect((totals["estimate_note"] as? String)?.contains("estimate") == true)
+        #expect((totals["per_model"] as? [Any])?.count == 2)
+    }
+
+    @Test func plannerWithoutFileChecks() throws {
+        var options = Planner.Options()
+        options.checkFiles = false
+        let c = ManifestCase("version: 1\nshots:\n  - {id: a, prompt: p, references: [missing.png]}\n", options: options)
+        #expect(c.result.diagnostics.isEmpty, "\(c.describe())")
+        #expect(c.result.plan?.jobs.first?.request.inputs.first?.source.summary == "missing.png")
+    }
+}
