@@ -1,4 +1,5 @@
 import VeoClient
+public import VeoSupport
 
 /// Why a job failed, as one code shared by the journal, the report, the terminal and the exit
 /// status. Raw values are what `journal.jsonl` and `report.json` hold.
@@ -43,7 +44,9 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// A job's failure: its code, the provider's own code when it gave one, and a message for people.
-public struct JobFailure: Error, Sendable, Hashable {
+public struct JobFailure: UserFacingError, Sendable, Hashable {
+    public var description: String { message }
+
     public var code: FailureCode
     public var message: String
     /// The provider's code (e.g. `content_policy_violation`), when it sent one.

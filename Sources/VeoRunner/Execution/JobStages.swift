@@ -159,7 +159,9 @@ struct JobContext: Sendable {
                     // Jobs that take the same frame share one extraction.
                     inputs[i].sha256 = try await frames.extract(frame, of: try layout.absolute(clip.path), sha256: clip.sha256, to: png, with: media)
                 } catch {
-                    throw JobFailure(.frameExtractionFailed, "\(error)")
+                    // ffmpeg stopped by the same interrupt is not a failure of the clip.
+                    if Task.isCancelled { throw CancellationError() }
+                    throw JobFailure(.frameExtractionFailed, FileErrorText.describe(error))
                 }
                 uploads.append(ImageUpload(path: png, format: .png))
             }
@@ -184,7 +186,13 @@ struct JobContext: Sendable {
                 // Not cancelled by an interrupt: once the request is going out, its answer (the video
                 // id) is worth waiting for, so the next run can resume it instead of guessing.
                 let (service, request) = (self.service, job.request)
-                return (try await Task { try await service.create(request, uploads: uploads) }.value, attempts)
+                return (try await options.hardStop.value(of: Task { try await service.create(request, uploads: uploads) }), attempts)
+            } catch is HardStop.AbandonedAnswer {
+                throw JobFailure(.ambiguousSubmission, """
+                    interrupted twice while the create request was waiting for its answer; the provider may \
+                    have taken it. The next run reports it and does not send it again unless you pass \
+                    --resubmit-ambiguous.
+                    """, attempts: attempts)
             } catch let error as VideoAPIError {
                 if error.kind == .ambiguousSubmission || error.kind == .cancelled {
                     try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
@@ -275,7 +283,8 @@ struct JobContext: Sendable {
         do {
             info = try await media.probe(incoming)
         } catch {
-            try reject("the downloaded clip is not a readable video (\(error))")
+            if Task.isCancelled { throw CancellationError() }
+            try reject("the downloaded clip is not a readable video (\(FileErrorText.describe(error)))")
         }
         let size = job.request.size, seconds = Double(job.request.seconds.rawValue)
         if info.width != size.width || info.height != size.height || abs(info.duration - seconds) > max(1.0, seconds * 0.15) {
@@ -336,6 +345,6 @@ struct JobContext: Sendable {
         if let failure = error as? JobFailure { return failure }
         if let error = error as? VideoAPIError { return JobFailure(error) }
         if let error = error as? OutputFolderError { return JobFailure(.writeFailed, error.description) }
-        return JobFailure(.writeFailed, FileErrorText.reason(error))
+        return JobFailure(.writeFailed, FileErrorText.describe(error))
     }
 }

@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
     /// only resumes and caches what was recorded against the same one.
     public var origin: String?
+    /// Fired by a second interrupt: answers to create requests in flight are no longer awaited.
+    public var hardStop = HardStop()
 
     public init(outDirectory: String) {
         self.outDirectory = outDirectory

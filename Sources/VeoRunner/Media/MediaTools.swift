@@ -1,4 +1,5 @@
 import Foundation
+public import VeoSupport
 public import VeoProvider
 import Subprocess
 
@@ -10,7 +11,7 @@ public struct MediaTools: Sendable {
         public var duration: Double
     }
 
-    public struct ToolError: Error, CustomStringConvertible, Sendable {
+    public struct ToolError: UserFacingError, Sendable {
         public var description: String
     }
 

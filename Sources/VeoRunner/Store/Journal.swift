@@ -119,7 +119,7 @@ public actor Journal {
         do {
             try AtomicFile.write(data, to: path, sync: true)
         } catch {
-            throw OutputFolderError("cannot write the journal: \(error)")
+            throw OutputFolderError("cannot write the journal: \(FileErrorText.describe(error))")
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw OutputFolderError("cannot open the journal \(path) for writing")

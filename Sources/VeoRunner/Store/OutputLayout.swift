@@ -1,6 +1,6 @@
 import Foundation
 public import VeoProvider
-import VeoSupport
+public import VeoSupport
 
 /// Where a run writes, all under one output folder:
 ///
@@ -23,6 +23,27 @@ public struct OutputLayout: Sendable {
     public var reportPath: String { root + "/report.json" }
     public var journalPath: String { root + "/journal.jsonl" }
     public var framesDirectory: String { root + "/frames" }
+
+    /// Checks, before anything is started or paid for, that the run can write here: the folder is
+    /// a folder (or can be created) and a file can be written in it.
+    public func checkWritable() throws(OutputFolderError) {
+        var info = stat()
+        if lstat(root, &info) == 0, info.st_mode & S_IFMT != S_IFDIR, stat(root, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+            throw OutputFolderError("the output folder \(root) is a file, not a folder; choose another --out")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFolderError("cannot create the output folder \(root): \(FileErrorText.reason(error)); choose another --out")
+        }
+        let probe = root + "/.write-test-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw OutputFolderError("cannot write in the output folder \(root): \(FileError.reason(errno: errno)); choose a writable --out")
+        }
+        close(fd)
+        unlink(probe)
+    }
 
     /// Creates the output folder and the folders a run writes into.
     func prepare() throws {
@@ -131,7 +152,7 @@ final class OutputLock: Sendable {
 }
 
 /// The output folder cannot be used: its lock, journal or a path in it.
-public struct OutputFolderError: Error, Sendable, CustomStringConvertible {
+public struct OutputFolderError: UserFacingError, Sendable {
     public var description: String
 
     public init(_ description: String) {

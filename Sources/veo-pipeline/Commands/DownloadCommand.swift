@@ -5,6 +5,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoSupport
 
 struct DownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +55,7 @@ struct DownloadCommand: AsyncParsableCommand {
             }
             Terminal.writeStdout("\(output): \(result.bytes) bytes, sha256 \(result.sha256)\n")
         } catch {
-            Terminal.writeStderr("error: \(error)\n")
+            Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
     }

@@ -45,16 +45,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("API server root, e.g. https://api.example.com (default: $VEO_BASE_URL or the provider's server).", valueName: "url"))
     var baseURL: String?
 
-    @Option(help: "Jobs in flight at once.")
+    @Option(parsing: .unconditional, help: "Jobs in flight at once (1 to 64).")
     var concurrency = 4
 
-    @Option(help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
     var pollInterval: Double?
 
-    @Option(help: ArgumentHelp("Seconds one job may take from submission to completion.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one job may take from submission to completion.", valueName: "seconds"))
     var jobTimeout: Double = 1200
 
-    @Option(help: ArgumentHelp("At most this many create requests per minute.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("At most this many create requests per minute.", valueName: "n"))
     var requestsPerMinute: Int?
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs or shots (and the upstream clips they need).", valueName: "job-or-shot"))
@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start the bundled emulator on a free loopback port and run against it (no key, no cost).")
     var emulate = false
 
-    @Option(help: ArgumentHelp("With --emulate: seconds each emulated job takes to render.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --emulate: seconds each emulated job takes to render.", valueName: "seconds"))
     var emulatorRenderSeconds: Double = 2
 
     @Flag(help: "Print only errors and the summary.")
@@ -98,26 +98,37 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try loadPlan()
+        let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+        do {
+            try OutputLayout(root: outDirectory).checkWritable()
+        } catch {
+            Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
+            throw Exit.cannotWrite
+        }
         let media = MediaTools()
         let api = try await startAPI()
         do {
             try await media.preflight()
         } catch {
             await api.emulator?.stop()
-            Terminal.writeStderr("error: \(error)\n")
+            Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
-        let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+        // Interrupts are handled until the report is written: a late signal never loses it.
+        let options = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
         let runResult: RunResult
         do {
-            runResult = try await render(plan, outDirectory: outDirectory, api: api, media: media)
+            runResult = try await Interrupts.handle(hardStop: options.hardStop) {
+                let result = try await render(plan, options: options, api: api, media: media)
+                await api.emulator?.stop()
+                writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
+                return result
+            }
         } catch {
             await api.emulator?.stop()
-            Terminal.writeStderr("error: \(error)\n")
+            Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
-        await api.emulator?.stop()
-        writeReport(runResult, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
         Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
@@ -166,7 +177,7 @@ struct RunCommand: AsyncParsableCommand {
             if !quiet { Terminal.writeStderr("Emulator running at \(base) (nothing is sent to the provider)\n") }
             return API(baseURL: base, apiKey: "emulator", emulator: emulator)
         } catch {
-            Terminal.writeStderr("error: cannot start the emulator: \(error)\n")
+            Terminal.writeStderr("error: cannot start the emulator: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
     }
@@ -186,8 +197,7 @@ struct RunCommand: AsyncParsableCommand {
         return options
     }
 
-    private func render(_ plan: Plan, outDirectory: String, api: API, media: MediaTools) async throws -> RunResult {
-        let options = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
+    private func render(_ plan: Plan, options: RunOptions, api: API, media: MediaTools) async throws -> RunResult {
         var configuration = VideoAPIClientConfiguration(baseURL: api.baseURL, apiKey: APIKey(api.apiKey))
         if emulate || pollInterval != nil {
             configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
@@ -197,7 +207,7 @@ struct RunCommand: AsyncParsableCommand {
         let printer = ProgressPrinter(quiet: quiet)
         return try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
             let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
-            return try await Interrupts.cancelOnSignal { try await runner.run() }
+            return try await runner.run()
         }
     }
 

@@ -36,6 +36,22 @@ struct ValidateCommand: AsyncParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one manifest file") }
     }
 
+    /// `file: valid: N jobs`, or why it is not: errors, or (with --strict) warnings.
+    private func printSummary(_ result: ManifestLoadResult, file: String) {
+        let errors = result.diagnostics.count { $0.severity == .error }
+        let warnings = result.diagnostics.count { $0.severity == .warning }
+        func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+        guard result.isValid, let plan = result.plan else {
+            Terminal.writeStderr("\(file): invalid: \(count(errors, "error"))\n")
+            return
+        }
+        if strict && warnings > 0 {
+            Terminal.writeStderr("\(file): invalid with --strict: \(count(warnings, "warning")) (warnings count as errors)\n")
+        } else {
+            Terminal.writeStdout("\(file): valid: \(count(plan.jobs.count, "job"))" + (warnings > 0 ? ", \(count(warnings, "warning"))" : "") + "\n")
+        }
+    }
+
     func run() async throws {
         let images = ImageFileChecker()
         var all: [Diagnostic] = []
@@ -51,14 +67,7 @@ struct ValidateCommand: AsyncParsableCommand {
             switch format {
             case .text:
                 DiagnosticRenderer.printToStderr(result)
-                if result.isValid, let plan = result.plan {
-                    let warnings = result.diagnostics.count { $0.severity == .warning }
-                    Terminal.writeStdout("\(file): valid: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")"
-                        + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "") + "\n")
-                } else {
-                    let errors = result.diagnostics.count { $0.severity == .error }
-                    Terminal.writeStderr("\(file): invalid: \(errors) error\(errors == 1 ? "" : "s")\n")
-                }
+                printSummary(result, file: file)
             case .json:
                 break
             }

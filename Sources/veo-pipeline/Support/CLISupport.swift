@@ -12,6 +12,8 @@ enum Exit {
     static let usage = ExitCode(64)
     /// EX_DATAERR: the manifest is invalid.
     static let invalidManifest = ExitCode(65)
+    /// EX_CANTCREAT: the output folder cannot be created or written.
+    static let cannotWrite = ExitCode(73)
     static let interrupted = ExitCode(130)
 }
 

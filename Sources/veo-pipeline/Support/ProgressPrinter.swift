@@ -4,6 +4,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoSupport
 
 /// Shows a run to a person or a log.
 /// - On a terminal: a live line per running job with its progress, redrawn in place.
@@ -38,8 +39,10 @@ final class ProgressPrinter: Sendable {
         color = mode == .live && Terminal.useColor(forStderr: false)
     }
 
+    /// Every id, path, status and message in an event may come from a manifest or a server: it is
+    /// escaped before it reaches the terminal.
     func handle(_ event: RunEvent) {
-        switch event {
+        switch event.escaped {
         case .started(let job):
             update(job, "resolving inputs", line: nil)
         case .cached(let job, let path):
@@ -52,7 +55,7 @@ final class ProgressPrinter: Sendable {
         case .downloading(let job):
             update(job, "downloading", line: "downloading \(job)")
         case .succeeded(let job, let path, let seconds):
-            let took = seconds.map { String(format: " (%.0f s)", $0) } ?? ""
+            let took = seconds.map { String(format: " (rendered in %.0f s)", $0) } ?? ""
             finish(job, line: "\(paint("done", "32"))      \(job) → \(path)\(took)")
         case .failed(let job, let message):
             finish(job, line: "\(paint("FAILED", "31"))    \(job): \(message)", isError: true)
@@ -118,7 +121,7 @@ final class ProgressPrinter: Sendable {
             case .failed: detail = o.failure.map { "\($0.code.rawValue)\($0.providerCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? ""
             case .skipped: detail = o.skip?.reason ?? ""
             }
-            rows.append([o.job.id, status, detail])
+            rows.append([o.job.id, status, TerminalText.escaped(detail)])
         }
         let w0 = rows.map { $0[0].count }.max() ?? 0
         let w1 = rows.map { $0[1].count }.max() ?? 0
@@ -133,5 +136,22 @@ final class ProgressPrinter: Sendable {
         text += "\nRun \(result.status.rawValue): \(succeeded) succeeded (\(cached) cached), \(failed) failed, \(skipped) skipped. "
         text += "Report: \(out)/report.json\n"
         return text
+    }
+}
+
+extension RunEvent {
+    /// The event with every text escaped for a terminal (`TerminalText`).
+    var escaped: RunEvent {
+        let e = TerminalText.escaped
+        return switch self {
+        case .started(let job): .started(job: e(job))
+        case .cached(let job, let path): .cached(job: e(job), path: e(path))
+        case .submitted(let job, let id, let resumed): .submitted(job: e(job), videoID: e(id), resumed: resumed)
+        case .progress(let job, let status, let percent): .progress(job: e(job), status: e(status), percent: percent)
+        case .downloading(let job): .downloading(job: e(job))
+        case .succeeded(let job, let path, let seconds): .succeeded(job: e(job), path: e(path), seconds: seconds)
+        case .failed(let job, let message): .failed(job: e(job), message: e(message))
+        case .skipped(let job, let reason): .skipped(job: e(job), reason: e(reason))
+        }
     }
 }
