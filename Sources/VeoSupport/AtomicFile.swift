@@ -14,7 +14,9 @@ public enum AtomicFile {
     public static func write<Bytes: Sequence>(_ bytes: Bytes, to path: String, sync: Bool = false) throws(FileError)
     where Bytes.Element == UInt8 {
         let temp = temporaryPath(for: path)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A fresh file, never one planted under the temporary name (nor a link it names).
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: path, action: "write", errno: errno) }
         let data = Array(bytes)
         var written = 0

@@ -152,15 +152,16 @@ struct PlanTests {
         estimate = PlanEstimate(jobs: plan.jobs, prices: table)
         #expect(estimate.estimatedCost == 58)
 
-        // A price file overrides the models it names and keeps the others' defaults.
+        // A USD price file overrides the models it names and keeps the others' list prices
+        // (PriceFileTests has the rest of the price file's rules).
         let dir = TempDir()
-        let path = dir.write("prices.json", #"{"currency": "EUR", "rates": {"veo-3.1-generate-preview": {"720p": 1.0, "1080p": 1.5}}}"#)
-        let loaded = try PriceTable.load(path: path)
-        #expect(loaded.currency == "EUR")
+        let path = dir.write("prices.json", #"{"currency": "USD", "rates": {"veo-3.1-generate-preview": {"720p": 1.0, "1080p": 1.5}}}"#)
+        let loaded = try PriceFile.load(path: path).get()
+        #expect(loaded.currency == "USD")
         #expect(loaded.rate(model: .standard, size: .landscape1080) == 1.5)
         #expect(loaded.rate(model: .standard, size: .portrait720) == 1.0)
         #expect(loaded.rate(model: .fast, size: .landscape720) == 0.10)
-        #expect(throws: (any Error).self) { try PriceTable.load(path: dir.write("bad.json", "{")) }
+        #expect(throws: (any Error).self) { try PriceFile.load(path: dir.write("bad.json", "{")).get() }
     }
 
     @Test func tableShowsJobsAndTotalsLabelledAnEstimate() throws {

@@ -31,17 +31,6 @@ public struct PriceTable: Sendable, Codable, Equatable {
         guard let rate = rates[model.rawValue] else { return nil }
         return size.resolution == .p1080 ? rate.p1080 : rate.p720
     }
-
-    /// Reads `{"currency": "USD", "rates": {"<model>": {"720p": 0.4, "1080p": 0.4}}}`; models not
-    /// named keep their default rates.
-    public static func load(path: String) throws -> PriceTable {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let table = try JSONDecoder().decode(PriceTable.self, from: data)
-        var merged = PriceTable.defaults
-        merged.currency = table.currency
-        for (model, rate) in table.rates { merged.rates[model] = rate }
-        return merged
-    }
 }
 
 /// Totals of a plan, with an estimated cost per model.

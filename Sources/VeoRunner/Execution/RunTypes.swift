@@ -21,6 +21,9 @@ public struct RunOptions: Sendable {
     public var requestsPerMinute: Int?
     /// Send again a job whose earlier submission is ambiguous (may pay twice).
     public var resubmitAmbiguous = false
+    /// The origin recorded for runs against the bundled emulator (`--emulate`).
+    public static let emulatorOrigin = "emulator"
+
     /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
     /// only resumes and caches what was recorded against the same one.
     public var origin: String?
@@ -42,6 +45,8 @@ public enum RunEvent: Sendable {
     case succeeded(job: String, path: String, seconds: Double?)
     case failed(job: String, message: String)
     case skipped(job: String, reason: String)
+    /// Something the user should know before the jobs start.
+    case warning(String)
 }
 
 /// The API calls a run makes; `VideoAPIClient` is the real one.

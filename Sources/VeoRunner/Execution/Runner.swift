@@ -34,6 +34,7 @@ public struct Runner: Sendable {
         defer { lock.release() }
         layout.removeLeftovers()
         let journal = try Journal(path: layout.journalPath, origin: options.origin)
+        if let warning = await Self.otherServerWarning(journal: journal, origin: options.origin, folder: layout.root) { onEvent(.warning(warning)) }
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
             limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
@@ -55,6 +56,20 @@ public struct Runner: Sendable {
         await journal.close()
         let ordered = schedule.outcomes(in: plan)
         return RunResult(status: Self.status(of: ordered), outcomes: ordered, startedAt: startedAt, finishedAt: Date())
+    }
+
+    /// When this folder's clips were all rendered against another server (say `127.0.0.1` where
+    /// the run now says `localhost`), they are not reused: say so before paying for them again.
+    static func otherServerWarning(journal: Journal, origin: String?, folder: String) async -> String? {
+        guard let origin else { return nil }
+        let others = journal.clipsOfOtherOrigins
+        guard !others.isEmpty, await journal.allStates.values.allSatisfy({ $0.output == nil }) else { return nil }
+        func name(_ o: String) -> String { o == RunOptions.emulatorOrigin ? "the bundled emulator (--emulate)" : o }
+        let listed = others.sorted { $0.value > $1.value }.map { "\(name($0.key)) (\($0.value) clip\($0.value == 1 ? "" : "s"))" }
+        let hint = others.keys.sorted().first.map { $0 == RunOptions.emulatorOrigin ? "run with --emulate" : "run with --base-url \($0)" } ?? ""
+        return "the clips in \(folder) were rendered against \(listed.joined(separator: ", ")), not \(name(origin)); "
+            + "they are not reused for this server, so its jobs are rendered (and paid for) anew. To reuse them, \(hint); "
+            + "to keep both, use another --out for this server."
     }
 
     static func status(of outcomes: [JobOutcome]) -> RunResult.Status {

@@ -27,7 +27,7 @@ public struct MediaTools: Sendable {
     public func preflight() async throws {
         for tool in [ffmpeg, ffprobe] {
             do {
-                let result = try await run(executable(tool), arguments: ["-version"], output: .discarded, error: .discarded)
+                let result = try await run(executable(tool), arguments: ["-version"], environment: Self.environment, output: .discarded, error: .discarded)
                 guard result.terminationStatus.isSuccess else { throw ToolError(description: "") }
             } catch {
                 throw ToolError(description:
@@ -49,7 +49,7 @@ public struct MediaTools: Sendable {
         case .last: arguments += ["-sseof", "-0.5", "-i", clip, "-vf", "reverse", "-frames:v", "1"]
         }
         arguments.append(temp)
-        let result = try await run(executable(ffmpeg), arguments: Arguments(arguments), output: .discarded, error: .string(limit: 16 * 1024))
+        let result = try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
         guard result.terminationStatus.isSuccess, FileManager.default.fileExists(atPath: temp) else {
             throw ToolError(description: "ffmpeg could not extract the \(frame.rawValue) frame of \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
@@ -72,6 +72,7 @@ public struct MediaTools: Sendable {
         let result = try await run(
             executable(ffprobe),
             arguments: ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", "-of", "json", clip],
+            environment: Self.environment,
             output: .string(limit: 64 * 1024), error: .string(limit: 16 * 1024))
         let out = result.standardOutput
         guard result.terminationStatus.isSuccess else {
@@ -90,6 +91,10 @@ public struct MediaTools: Sendable {
         }
         return ClipInfo(width: width, height: height, duration: probe.format?.duration.flatMap(Double.init) ?? 0)
     }
+
+    /// The tools run with this process's environment less its secrets.
+    static let environment = Environment.inherit.updating(
+        Dictionary(uniqueKeysWithValues: Secrets.environmentNames.map { (Environment.Key(stringLiteral: $0), String?.none) }))
 
     private func executable(_ tool: String) -> Executable {
         tool.contains("/") ? .path(.init(tool)) : .name(tool)

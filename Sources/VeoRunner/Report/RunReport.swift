@@ -204,6 +204,9 @@ public struct RunReport: Codable, Sendable {
     public var finishedAt: String
     public var status: String
     public var baseURL: String?
+    /// The run talked to the bundled emulator, not the provider.
+    public var emulated: Bool
+    public var emulator: EmulatorInfo?
     public var summary: Summary
     public var jobs: [Job]
 
@@ -213,6 +216,23 @@ public struct RunReport: Codable, Sendable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case baseURL = "base_url"
+        case emulated, emulator
+    }
+
+    public struct EmulatorInfo: Codable, Sendable {
+        public var renderSeconds: Double
+        /// Relative to the output folder.
+        public var stateDirectory: String
+
+        public init(renderSeconds: Double, stateDirectory: String) {
+            self.renderSeconds = renderSeconds
+            self.stateDirectory = stateDirectory
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case renderSeconds = "render_seconds"
+            case stateDirectory = "state_directory"
+        }
     }
 
     // Nulls are written out, so every key is always present.
@@ -225,11 +245,13 @@ public struct RunReport: Codable, Sendable {
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(status, forKey: .status)
         try c.encode(baseURL, forKey: .baseURL)
+        try c.encode(emulated, forKey: .emulated)
+        try c.encode(emulator, forKey: .emulator)
         try c.encode(summary, forKey: .summary)
         try c.encode(jobs, forKey: .jobs)
     }
 
-    public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?) {
+    public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil) {
         let iso = ISO8601DateFormatter()
         schemaVersion = Self.schemaVersion
         tool = Tool(name: "veo-pipeline", version: VeoVersion.string)
@@ -238,6 +260,8 @@ public struct RunReport: Codable, Sendable {
         finishedAt = iso.string(from: result.finishedAt)
         status = result.status.rawValue
         self.baseURL = baseURL.map(Self.redactedURL)
+        self.emulated = emulator != nil
+        self.emulator = emulator
         summary = Summary(
             total: result.outcomes.count,
             succeeded: result.outcomes.count { $0.status == .succeeded },

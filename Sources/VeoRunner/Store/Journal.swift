@@ -96,6 +96,8 @@ public actor Journal {
     private var goodLength: UInt64 = 0
     private var states: [String: KeyState] = [:]
     private let encoder: JSONEncoder
+    /// Clips recorded against each other API than `origin` (`emulator`, or scheme://host:port).
+    public let clipsOfOtherOrigins: [String: Int]
 
     /// Opens (or creates) the journal, replays the entries of `origin` (all when nil) and rewrites
     /// it compacted (entries of every origin are kept).
@@ -110,6 +112,11 @@ public actor Journal {
         var states: [String: KeyState] = [:]
         for entry in entries where Self.matches(entry, origin) { Self.apply(entry, to: &states) }
         self.states = states
+        var others: [String: Int] = [:]
+        for entry in entries where entry.event == .completed && !Self.matches(entry, origin) {
+            others[entry.origin ?? "", default: 0] += 1
+        }
+        self.clipsOfOtherOrigins = others
         // Compact: one line per key that still matters, written beside and renamed over.
         var data: [UInt8] = []
         for entry in Self.compact(entries) {

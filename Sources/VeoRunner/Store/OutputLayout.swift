@@ -10,6 +10,7 @@ public import VeoSupport
 ///     <out>/clips/<shot>/<variant>.mp4  a variant, take 1
 ///     <out>/clips/<...>.take<N>.mp4     take N > 1
 ///     <out>/frames/<job>.<first|last>.png  frames extracted for downstream jobs
+///     <out>/.emulator/                  the bundled emulator's state, for runs with --emulate
 ///
 /// Job ids are restricted to `[A-Za-z0-9_-]` (and `/`, `#` from the planner), so no id can name a
 /// path outside the folder; `path(for:)` checks it anyway.
@@ -23,6 +24,8 @@ public struct OutputLayout: Sendable {
     public var reportPath: String { root + "/report.json" }
     public var journalPath: String { root + "/journal.jsonl" }
     public var framesDirectory: String { root + "/frames" }
+    /// The bundled emulator's jobs and clips, for runs with `--emulate`.
+    public var emulatorDirectory: String { root + "/.emulator" }
 
     /// Checks, before anything is started or paid for, that the run can write here: the folder is
     /// a folder (or can be created) and a file can be written in it.
@@ -43,10 +46,12 @@ public struct OutputLayout: Sendable {
         }
         close(fd)
         unlink(probe)
+        for folder in [root + "/clips", framesDirectory, emulatorDirectory] { try refuseLinks(under: folder + "/x") }
     }
 
     /// Creates the output folder and the folders a run writes into.
     func prepare() throws {
+        for folder in [root + "/clips", framesDirectory] { try refuseLinks(under: folder + "/x") }
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: framesDirectory, withIntermediateDirectories: true)
@@ -96,12 +101,29 @@ public struct OutputLayout: Sendable {
         return path + ".mp4"
     }
 
+    /// The absolute path of a path inside the folder. Refuses paths that lead outside it, lexically
+    /// or through a symbolic link planted on the way (`clips` → elsewhere): the tool writes only
+    /// inside its output folder.
     public func absolute(_ relative: String) throws -> String {
         let full = FilePaths.resolve(relative, against: root)
         guard full.hasPrefix(root + "/") else {
             throw OutputFolderError("refusing to write outside the output folder: \(relative)")
         }
+        try refuseLinks(under: full)
         return full
+    }
+
+    /// Every existing folder between the root and `path` must be a real folder, not a link.
+    func refuseLinks(under path: String) throws(OutputFolderError) {
+        var current = root
+        for component in path.dropFirst(root.count + 1).split(separator: "/").dropLast() {
+            current += "/" + component
+            var info = stat()
+            guard lstat(current, &info) == 0 else { return }  // not there yet: created as a real folder
+            if info.st_mode & S_IFMT == S_IFLNK {
+                throw OutputFolderError("refusing to write through the symbolic link \(current) inside the output folder; remove it (the tool writes only inside \(root))")
+            }
+        }
     }
 
     public func framePath(job: String, frame: FramePosition) -> String {

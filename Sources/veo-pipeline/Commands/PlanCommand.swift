@@ -16,11 +16,13 @@ struct PlanCommand: AsyncParsableCommand {
             prices per generated second; pass --prices to use your own figures:
               {"currency": "USD", "rates": {"veo-3.1-generate-preview": {"720p": 0.40, "1080p": 0.40}}}
             With --out (default: the run's output folder) the table also says which jobs are \
-            already rendered and would not be paid for again.
+            already rendered and would not be paid for again; give the same --emulate or \
+            --base-url as the run, since clips count as cached only for the server that rendered them.
 
             Examples:
               veo-pipeline plan pipelines/demo.yaml
               veo-pipeline plan shots.yaml --format json
+              veo-pipeline plan pipelines/demo.yaml --emulate   # what `run --emulate` would reuse
               veo-pipeline plan shots.yaml --format dot | dot -Tsvg > plan.svg
             """)
 
@@ -33,24 +35,27 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A JSON price table overriding the default list prices.", valueName: "file"))
     var prices: String?
 
-    @Option(help: ArgumentHelp("The run's output folder, to show which jobs are cached (default: renders/<manifest name>).", valueName: "dir"))
+    @Option(help: ArgumentHelp("The run's output folder, to show which jobs are cached (default: renders/<manifest name>, or renders/<manifest name>-emulated with --emulate).", valueName: "dir"))
     var out: String?
+
+    @Option(help: ArgumentHelp("The API server the run would use, for what counts as cached (default: $VEO_BASE_URL or the provider's server).", valueName: "url"))
+    var baseURL: String?
+
+    @Flag(help: "Count as cached what `run --emulate` would reuse (clips rendered by the bundled emulator).")
+    var emulate = false
+
+    func validate() throws {
+        if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
+    }
 
     func run() async throws {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
-        var table = PriceTable.defaults
-        if let prices {
-            do {
-                table = try PriceTable.load(path: prices)
-            } catch {
-                Terminal.writeStderr("error: cannot read the price table \(prices): \(error.localizedDescription)\n")
-                throw Exit.usage
-            }
-        }
-        let base = APISettings.baseURL(flag: nil)
-        let cached = CacheStatus.cachedJobs(plan: plan, outDirectory: out ?? "renders/\(plan.name)", origin: APIOrigin.of(base))
+        let table = try prices.map(PriceTable.loadOrExit) ?? .defaults
+        let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
+        let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+        let cached = CacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin)
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())

@@ -106,7 +106,7 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.cannotWrite
         }
         let media = MediaTools()
-        let api = try await startAPI()
+        let api = try await startAPI(outDirectory: outDirectory)
         do {
             try await media.preflight()
         } catch {
@@ -160,7 +160,7 @@ struct RunCommand: AsyncParsableCommand {
         var emulator: Emulator?
     }
 
-    private func startAPI() async throws -> API {
+    private func startAPI(outDirectory: String) async throws -> API {
         guard emulate else {
             guard let key = ProcessInfo.processInfo.environment["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
                 Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY (or try --emulate)\n")
@@ -171,6 +171,9 @@ struct RunCommand: AsyncParsableCommand {
         var config = EmulatorConfiguration()
         config.port = 0
         config.renderSeconds = emulatorRenderSeconds
+        // The emulator keeps its jobs and clips beside the run's, so a resumed, retried or reverted
+        // run finds every video id it knew, as it would at the provider.
+        config.storageDirectory = OutputLayout(root: outDirectory).emulatorDirectory
         let emulator = Emulator(configuration: config)
         do {
             let base = try await emulator.start()
@@ -193,7 +196,7 @@ struct RunCommand: AsyncParsableCommand {
         options.requestsPerMinute = requestsPerMinute
         options.resubmitAmbiguous = resubmitAmbiguous
         // Emulated clips are test patterns: they never share a cache with real ones.
-        options.origin = emulate ? "emulator" : APIOrigin.of(baseURL)
+        options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
         return options
     }
 
@@ -213,7 +216,8 @@ struct RunCommand: AsyncParsableCommand {
 
     private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) {
         let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
-        let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL)
+        let emulator = emulate ? RunReport.EmulatorInfo(renderSeconds: emulatorRenderSeconds, stateDirectory: ".emulator") : nil
+        let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator)
         let layout = OutputLayout(root: outDirectory)
         do {
             try report.write(to: layout.reportPath)

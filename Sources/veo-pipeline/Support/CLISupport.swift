@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VeoSupport
 import VeoClient
 import VeoManifest
 import VeoProvider
@@ -62,5 +63,20 @@ enum APISettings {
         if let flag { return flag }
         if let env = ProcessInfo.processInfo.environment["VEO_BASE_URL"], !env.isEmpty { return env }
         return VideoAPIClientConfiguration.defaultBaseURL
+    }
+}
+
+extension PriceTable {
+    /// The price file at `path`, or its problems printed (`file: error: key.path: message`) and exit 64.
+    static func loadOrExit(_ path: String) throws -> PriceTable {
+        switch PriceFile.load(path: path) {
+        case .success(let table):
+            return table
+        case .failure(let failure):
+            let problems = failure.all
+            for problem in problems { Terminal.writeStderr("\(path): error: \(TerminalText.escaped(problem.description))\n") }
+            Terminal.writeStderr("error: the price file \(path) is not usable (\(problems.count) problem\(problems.count == 1 ? "" : "s"))\n")
+            throw Exit.usage
+        }
     }
 }

@@ -61,6 +61,8 @@ final class ProgressPrinter: Sendable {
             finish(job, line: "\(paint("FAILED", "31"))    \(job): \(message)", isError: true)
         case .skipped(let job, let reason):
             finish(job, line: "\(paint("skipped", "33"))   \(job): \(reason)")
+        case .warning(let text):
+            Terminal.writeStderr("warning: \(text)\n")
         }
     }
 
@@ -152,6 +154,7 @@ extension RunEvent {
         case .succeeded(let job, let path, let seconds): .succeeded(job: e(job), path: e(path), seconds: seconds)
         case .failed(let job, let message): .failed(job: e(job), message: e(message))
         case .skipped(let job, let reason): .skipped(job: e(job), reason: e(reason))
+        case .warning(let text): .warning(e(text))
         }
     }
 }

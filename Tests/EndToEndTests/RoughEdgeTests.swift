@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+import VeoEmulator
+import VeoManifest
+import VeoProvider
+import VeoRunner
+
+/// The rough edges a new user and a hostile round met (issue 10), each reproduced end to end.
+@Suite struct RoughEdgeTests {
+    static let foundationText = ["NSCocoaErrorDomain", "Error Domain=", "The operation could not be completed", "UserInfo="]
+
+    @Test func anOutputFolderThatIsAFileIsRefusedBeforeAnythingStarts() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E file as folder}"))
+            try "not a folder".write(toFile: h.out, atomically: true, encoding: .utf8)
+            let result = try await h.run()
+            #expect(result.code == 73, "\(result)")
+            #expect(result.stderr.contains("is a file, not a folder"), "\(result)")
+            #expect(result.stderr.contains(h.out))
+            for text in Self.foundationText { #expect(!result.stderr.contains(text), "\(result)") }
+            #expect(await h.record().createAttemptCount == 0)
+        }
+    }
+
+    @Test func aClipsLinkLeadingOutOfTheFolderIsRefused() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E planted link}"))
+            let elsewhere = h.directory + "/elsewhere"
+            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: h.out, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: h.out + "/clips", withDestinationPath: elsewhere)
+            let result = try await h.run()
+            #expect(result.code == 73, "\(result)")
+            #expect(result.stderr.contains("symbolic link"), "\(result)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+            #expect(await h.record().createAttemptCount == 0)
+        }
+    }
+
+    @Test(arguments: [
+        (["--concurrency", "-3"], "--concurrency must be from 1 to 64"),
+        (["--job-timeout", "-1"], "--job-timeout must be more than 0"),
+        (["--poll-interval", "-2"], "--poll-interval must be more than 0"),
+    ])
+    func negativeNumbersReachTheRangeCheck(flags: [String], message: String) async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E flags}"))
+            let result = try await h.run(flags)
+            #expect(result.code == 64, "\(result)")
+            #expect(result.stderr.contains(message), "\(result)")
+            #expect(!result.stderr.contains("Missing value"), "\(result)")
+        }
+    }
+
+    @Test func strictValidateSaysItFailedBecauseOfWarnings() async throws {
+        try await Harness.with { h in
+            // A 16:9 reference image for a 9:16 clip: a warning.
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E strict, size: 720x1280, references: [assets/lion.jpg]}"))
+            let env = Harness.environment(key: nil)
+            let plain = try await h.cli(["validate", h.manifest], environment: env)
+            #expect(plain.code == 0, "\(plain)")
+            #expect(plain.stdout.contains("valid: 1 job, 1 warning"), "\(plain)")
+            let strict = try await h.cli(["validate", "--strict", h.manifest], environment: env)
+            #expect(strict.code == 65, "\(strict)")
+            #expect(strict.stderr.contains("invalid with --strict: 1 warning"), "\(strict)")
+            #expect(!strict.stdout.contains("valid:"), "\(strict)")
+        }
+    }
+
+    @Test func aFIFOAsAnImageIsRefusedWithoutHanging() async throws {
+        try await Harness.with { h in
+            #expect(mkfifo(h.directory + "/assets/pipe.png", 0o644) == 0)
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E fifo, references: [assets/pipe.png]}"))
+            for command in ["validate", "plan"] {
+                let result = try await h.cli([command, h.manifest], environment: Harness.environment(key: nil))
+                #expect(result.code == 65, "\(result)")
+                #expect(result.stderr.contains("not a regular file"), "\(result)")
+            }
+        }
+    }
+
+    @Test func anImageOverTheUploadLimitIsRefusedByValidate() async throws {
+        try await Harness.with { h in
+            let path = h.directory + "/assets/huge.png"
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(png)))
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try handle.truncate(atOffset: UInt64(ProviderLimits.maxImageBytes + 1))  // sparse: no disk used
+            try handle.close()
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E huge, references: [assets/huge.png]}"))
+            let result = try await h.cli(["validate", h.manifest], environment: Harness.environment(key: nil))
+            #expect(result.code == 65, "\(result)")
+            #expect(result.stderr.contains("more than the 50 MiB"), "\(result)")
+        }
+    }
+
+    @Test func serverTextNeverReachesTheTerminalRaw() async throws {
+        var faults = FaultPlan()
+        faults.failPromptsContaining = ["DOOMED"]
+        faults.failCode = "bad\u{1B}]0;owned\u{07}\u{1B}[2J\u{202E}code"
+        try await Harness.with(faults: faults) { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E DOOMED escape}"))
+            let result = try await h.run()
+            #expect(result.code == 1, "\(result)")
+            let output = result.stdout + result.stderr
+            #expect(!output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" }, "\(result)")
+            #expect(output.contains("\\u{1B}]0;owned"), "\(result)")
+        }
+    }
+
+    @Test func childProcessesDoNotInheritTheAPIKey() async throws {
+        try await Harness.with { h in
+            // An ffprobe earlier on PATH that records its environment, then runs the real one.
+            let bin = h.directory + "/bin"
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            let real = try #require(Self.which("ffprobe"))
+            let log = h.directory + "/ffprobe-env.txt"
+            try "#!/bin/sh\nenv >> '\(log)'\nexec '\(real)' \"$@\"\n".write(toFile: bin + "/ffprobe", atomically: true, encoding: .utf8)
+            #expect(chmod(bin + "/ffprobe", 0o755) == 0)
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E env}"))
+            var env = Harness.environment(key: Harness.defaultKey)
+            env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+            let result = try await h.cli(h.runArguments(), environment: env)
+            #expect(result.code == 0, "\(result)")
+            let seen = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(seen.contains("PATH="))
+            #expect(!seen.contains("VEO_API_KEY"))
+            #expect(!seen.contains(Harness.defaultKey))
+        }
+    }
+
+    @Test func clipsOfAnotherServerAreNotSilentlyRenderedAgain() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E origin}"))
+            #expect(try await h.run().code == 0)
+            let localhost = h.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            let env = Harness.environment(key: h.key)
+            let again = try await h.cli(["run", h.manifest, "--base-url", localhost, "--out", h.out, "--poll-interval", "0.1"], environment: env)
+            #expect(again.code == 0, "\(again)")
+            #expect(again.stderr.contains("warning: the clips in"), "\(again)")
+            #expect(again.stderr.contains("--base-url \(h.baseURL)"), "\(again)")
+            // Back on the first server nothing is rendered and nothing is said.
+            let third = try await h.run()
+            #expect(!third.stderr.contains("warning:"), "\(third)")
+            #expect(await h.record().createCount == 2)
+        }
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
