@@ -154,3 +154,50 @@ import VeoRunner
         return nil
     }
 }
+
+/// Interrupts: the report and the journal are always written (issue 10).
+@Suite struct InterruptTests {
+    @Test func oneInterruptDeliveredTwiceStillWritesTheReport() async throws {
+        try await Harness.with(renderSeconds: 3) { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E interrupted twice at once}"))
+            let process = try h.start()
+            #expect(await eventually(timeout: 20) { h.journalCount("submitted") >= 1 })
+            // As `timeout -s INT` and a terminal's Ctrl-C can: to the process, then again to its group.
+            process.signal(SIGINT)
+            process.signal(SIGINT)
+            let result = await process.wait(timeout: 30)
+            #expect(result.code == 130, "\(result)")
+            let report = try await h.report()
+            #expect(report.status == "interrupted")
+            #expect(report.job("a")?.skippedBecause?.contains("resumes video") == true, "\(report.job("a").debugDescription)")
+            #expect(result.stdout.contains("Run interrupted"), "\(result)")
+        }
+    }
+
+    @Test func aSecondInterruptStopsWaitingForACreateAnswerAndTheNextRunDoesNotResend() async throws {
+        var faults = FaultPlan()
+        faults.responseDelayMilliseconds = 6000
+        try await Harness.with(faults: faults) { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E slow create answer}"))
+            let process = try h.start()
+            #expect(await eventually(timeout: 20) { h.journalCount("submitting") >= 1 })
+            let started = Date()
+            process.signal(SIGINT)
+            try await Task.sleep(for: .milliseconds(1300))
+            process.signal(SIGINT)
+            let result = await process.wait(timeout: 30)
+            #expect(Date().timeIntervalSince(started) < 5, "it waited for the answer: \(result)")
+            #expect(result.code == 130, "\(result)")
+            let report = try await h.report()
+            #expect(report.status == "interrupted")
+            #expect(report.job("a")?.error?.code == "ambiguous_submission", "\(report.job("a").debugDescription)")
+            // The emulator did take it: the next run reports it and does not pay again.
+            await h.emulator.setFaults(FaultPlan())
+            let again = try await h.run()
+            #expect(again.code == 1, "\(again)")
+            #expect(try await h.report().job("a")?.error?.code == "ambiguous_submission")
+            #expect(h.journalCount("submitting") == 1, "the second run sent the create again")
+            #expect(await eventually(timeout: 10) { await h.record().createAttemptCount == 1 })
+        }
+    }
+}
