@@ -8,6 +8,9 @@ bash scripts/install-deps.sh --test
 echo "==> swift build --build-tests (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
+echo "==> no function in Sources longer than about 60 lines"
+python3 scripts/lint/function_lengths.py --limit 65 Sources
+
 echo "==> manifest schema: check-jsonschema and veo-pipeline validate on every example and fixture"
 bash scripts/check-schemas.sh
 
