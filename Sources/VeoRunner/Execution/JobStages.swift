@@ -221,14 +221,23 @@ struct JobContext: Sendable {
 
     // MARK: - 4. Wait for the render
 
+    /// How long past `--job-timeout` the runner waits for the client to give up on its own.
+    static let deadlineGrace = Duration.seconds(30)
+
     /// Polls until the provider says the video is done; the journal keeps the id, so an interrupt
     /// or a timeout loses nothing.
     func waitForRender(_ job: PlannedJob, key: String, submission: Submission, outputLost: Bool) async throws -> VideoObject {
-        let (jobID, events) = (job.id, onEvent)
+        let (jobID, events, service, options) = (job.id, onEvent, service, options)
         do {
-            return try await service.waitForCompletion(id: submission.videoID, pollInterval: options.pollInterval, timeout: options.jobTimeout) { update in
-                events(.progress(job: jobID, status: update.status.rawValue, percent: update.progress))
+            // The client keeps the deadline itself; this bound also holds when a server answers a
+            // poll byte by byte and never finishes.
+            return try await withDeadline(options.jobTimeout + Self.deadlineGrace) {
+                try await service.waitForCompletion(id: submission.videoID, pollInterval: options.pollInterval, timeout: options.jobTimeout) { update in
+                    events(.progress(job: jobID, status: update.status.rawValue, percent: update.progress))
+                }
             }
+        } catch is DeadlineExceeded {
+            throw JobFailure(.jobTimeout, "video \(submission.videoID) was not done past --job-timeout (\(options.jobTimeout)) and the server stopped answering in time. The video id is kept: the next run resumes polling it without paying again")
         } catch let error as VideoAPIError where error.kind == .jobFailed || (error.kind == .badRequest && error.httpStatus == 404) {
             let gone = error.kind == .badRequest
             var failure = JobFailure(error, message: gone

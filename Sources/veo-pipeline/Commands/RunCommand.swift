@@ -22,13 +22,14 @@ struct RunCommand: AsyncParsableCommand {
             Re-running is safe and cheap: a job whose request and input images are unchanged is \
             taken from <out> with no API call; a job already submitted is resumed by its video id \
             (never submitted twice); a submission whose answer was lost is reported, not re-sent. \
-            Ctrl-C stops submitting, writes the report and exits 130; run again to resume.
+            Ctrl-C stops submitting, writes the report and exits 130; run again to resume. \
+            A second Ctrl-C stops waiting for answers to create requests in flight.
 
             Needs VEO_API_KEY (not with --emulate). The server is --base-url, else VEO_BASE_URL, \
             else the provider's production server. Requires ffmpeg/ffprobe.
 
-            Exit status: 0 all jobs succeeded, 1 a job failed or was skipped, 65 invalid manifest, \
-            64 usage error, 130 interrupted.
+            Exit status: 0 all jobs succeeded, 1 a job failed or was skipped, 64 usage error, \
+            65 invalid manifest, 73 the output folder cannot be written, 130 interrupted.
 
             Examples:
               veo-pipeline run pipelines/demo.yaml --emulate        # no key, no cost
