@@ -11,6 +11,7 @@ let strictSettings: [SwiftSetting] = [
 //   VeoManifest                  YAML (libyaml) → manifest → diagnostics → plan; links no NIO
 //   VeoClient                    the video API client (AsyncHTTPClient)
 //   VeoRunner                    runs a plan: stages, journal, media checks, report
+//   VeoViews                     views of a finished run, made from its report (HTML contact sheet)
 //   VeoEmulator                  a faithful local server of the video API (Hummingbird)
 //   veo-pipeline                 the thin command line
 let package = Package(
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "VeoManifest", targets: ["VeoManifest"]),
         .library(name: "VeoClient", targets: ["VeoClient"]),
         .library(name: "VeoRunner", targets: ["VeoRunner"]),
+        .library(name: "VeoViews", targets: ["VeoViews"]),
         .library(name: "VeoEmulator", targets: ["VeoEmulator"]),
     ],
     dependencies: [
@@ -74,6 +76,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Views of a finished run, made from its report: the HTML contact sheet (and its thumbnails).
+        .target(
+            name: "VeoViews",
+            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoRunner"],
+            swiftSettings: strictSettings
+        ),
         // A faithful local emulator of the provider's video API (a real HTTP server).
         .target(
             name: "VeoEmulator",
@@ -93,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "veo-pipeline",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoEmulator",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VeoRunnerTests",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoEmulator"],
+            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator"],
             swiftSettings: strictSettings
         ),
         .testTarget(

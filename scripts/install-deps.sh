@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what veo-pipeline needs beyond Swift: libyaml (build), ffmpeg/ffprobe (frames and clip
 # checks, and the emulator's clips). With --test, also the Python tools the tests use
-# (check-jsonschema). Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
+# (check-jsonschema, Chromium and Playwright). Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
 set -euo pipefail
 
 want_test_tools=0
@@ -15,6 +15,8 @@ as_root() {
 packages=()
 pkg-config --exists yaml-0.1 2>/dev/null || packages+=(libyaml-dev)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || packages+=(ffmpeg)
+# The tests open the contact sheet in a real browser: Debian's Chromium (Playwright drives it).
+((want_test_tools)) && ! command -v chromium >/dev/null && packages+=(chromium)
 if ((${#packages[@]})); then
   echo "==> installing ${packages[*]} (apt-get)"
   as_root apt-get update -qq
@@ -25,5 +27,10 @@ if ((want_test_tools)); then
   if ! command -v check-jsonschema >/dev/null; then
     echo "==> installing check-jsonschema (pip)"
     python3 -m pip install --quiet --disable-pip-version-check check-jsonschema
+  fi
+  # Playwright for Python drives the system Chromium (its own browser download is never used).
+  if ! python3 -c "import playwright" 2>/dev/null; then
+    echo "==> installing playwright (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check playwright
   fi
 fi

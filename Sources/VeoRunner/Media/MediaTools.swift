@@ -36,6 +36,41 @@ public struct MediaTools: Sendable {
         }
     }
 
+    // MARK: - Stills for the contact sheet
+
+    /// A poster still from about a second into the clip (its first frame for shorter clips), 320 px wide.
+    public func poster(of clip: String, to destination: String) async throws {
+        try await still(["-ss", "1", "-i", clip, "-frames:v", "1", "-vf", "scale=320:-2"], fallback: ["-i", clip, "-frames:v", "1", "-vf", "scale=320:-2"], to: destination)
+    }
+
+    /// One frame per second side by side, each 160 px wide: the clip at a glance.
+    public func strip(of clip: String, seconds: Int, to destination: String) async throws {
+        let tiles = max(1, min(seconds, 16))
+        try await still(["-i", clip, "-frames:v", "1", "-vf", "fps=1,scale=160:-2,tile=\(tiles)x1"], fallback: nil, to: destination)
+    }
+
+    /// A thumbnail of an input image, 160 px high at most.
+    public func thumbnail(of image: String, to destination: String) async throws {
+        try await still(["-i", image, "-frames:v", "1", "-vf", "scale=-2:'min(160,ih)'"], fallback: nil, to: destination)
+    }
+
+    /// Runs ffmpeg into a JPEG beside `destination`, then renames it into place (again with
+    /// `fallback` when the first arguments give no image, e.g. a seek past a short clip's end).
+    private func still(_ arguments: [String], fallback: [String]?, to destination: String) async throws {
+        let temp = destination + ".\(UUID().uuidString.prefix(8)).part.jpg"
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        for attempt in [arguments] + (fallback.map { [$0] } ?? []) {
+            let result = try await run(
+                executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", temp]),
+                environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+            if result.terminationStatus.isSuccess, let size = (try? FileManager.default.attributesOfItem(atPath: temp))?[.size] as? NSNumber, size.intValue > 0 {
+                try AtomicFile.move(temp, to: destination)
+                return
+            }
+        }
+        throw ToolError(description: "ffmpeg could not make a still of \(arguments.first { $0.hasPrefix("/") } ?? "a file") for the contact sheet")
+    }
+
     /// Writes the first or last frame of a clip as PNG, atomically.
     public func extractFrame(_ frame: FramePosition, of clip: String, to destination: String) async throws {
         let temp = destination + ".\(UUID().uuidString.prefix(8)).part.png"

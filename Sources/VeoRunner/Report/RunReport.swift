@@ -128,7 +128,8 @@ public struct RunReport: Codable, Sendable {
             let submittedAt = o.submission?.submittedAt
             let render = o.completedAt.flatMap { end in submittedAt.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } }
             self.init(
-                id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take, status: o.status.rawValue, cached: o.cached,
+                id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take,
+                line: o.job.position.line, column: o.job.position.column, status: o.status.rawValue, cached: o.cached,
                 cacheKey: o.resolved?.key, videoID: o.videoID, request: Request(o.job.request, inputs: o.inputs),
                 output: o.output.map(Output.init), attempts: o.attempts,
                 timings: Timings(submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render),
@@ -136,13 +137,15 @@ public struct RunReport: Codable, Sendable {
                 skippedBecause: o.skip?.reason)
         }
 
-        init(id: String, shot: String, variant: String?, take: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
+        init(id: String, shot: String, variant: String?, take: Int, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
              request: Request, output: Output?, attempts: Int, timings: Timings, error: ErrorInfo?, skippedBecause: String?)
         {
             self.id = id
             self.shot = shot
             self.variant = variant
             self.take = take
+            self.line = line
+            self.column = column
             self.status = status
             self.cached = cached
             self.cacheKey = cacheKey
@@ -159,6 +162,9 @@ public struct RunReport: Codable, Sendable {
         public var shot: String
         public var variant: String?
         public var take: Int
+        /// Where the shot (or variant) is written in the manifest.
+        public var line: Int
+        public var column: Int
         public var status: String
         public var cached: Bool
         public var cacheKey: String?
@@ -171,7 +177,7 @@ public struct RunReport: Codable, Sendable {
         public var skippedBecause: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, shot, variant, take, status, cached, request, output, attempts, timings, error
+            case id, shot, variant, take, line, column, status, cached, request, output, attempts, timings, error
             case cacheKey = "cache_key"
             case videoID = "video_id"
             case skippedBecause = "skipped_because"
@@ -184,6 +190,8 @@ public struct RunReport: Codable, Sendable {
             try c.encode(shot, forKey: .shot)
             try c.encode(variant, forKey: .variant)
             try c.encode(take, forKey: .take)
+            try c.encode(line, forKey: .line)
+            try c.encode(column, forKey: .column)
             try c.encode(status, forKey: .status)
             try c.encode(cached, forKey: .cached)
             try c.encode(cacheKey, forKey: .cacheKey)

@@ -6,6 +6,7 @@ import VeoManifest
 import VeoProvider
 import VeoRunner
 import VeoSupport
+import VeoViews
 import VeoEmulator
 
 struct RunCommand: AsyncParsableCommand {
@@ -122,7 +123,7 @@ struct RunCommand: AsyncParsableCommand {
             runResult = try await Interrupts.handle(hardStop: options.hardStop) {
                 let result = try await render(plan, options: options, api: api, media: media)
                 await api.emulator?.stop()
-                writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
+                await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
                 return result
             }
         } catch {
@@ -215,7 +216,8 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) {
+    /// `report.json`, then the contact sheet made from it (`index.html`); neither stops the other.
+    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) async {
         let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
         let emulator = emulate ? RunReport.EmulatorInfo(renderSeconds: emulatorRenderSeconds, stateDirectory: ".emulator") : nil
         let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator)
@@ -224,6 +226,12 @@ struct RunCommand: AsyncParsableCommand {
             try report.write(to: layout.reportPath)
         } catch {
             Terminal.writeStderr("error: cannot write the report \(layout.reportPath): \(FileErrorText.reason(error))\n")
+        }
+        do {
+            try await RunViews.writeContactSheet(
+                report: report, outDirectory: outDirectory, imageFiles: RunViews.imageFiles(of: result), concurrency: concurrency)
+        } catch {
+            Terminal.writeStderr("error: cannot write the contact sheet: \(FileErrorText.describe(error))\n")
         }
     }
 }

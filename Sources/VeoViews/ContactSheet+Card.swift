@@ -1,0 +1,96 @@
+import Foundation
+import VeoRunner
+
+/// One job's card: the clip, what was asked for, how it ended.
+struct Card {
+    let job: RunReport.Job
+    let sheet: ContactSheet
+
+    func html() -> String {
+        let id = HTML.anchor(job: job.id)
+        let status = job.cached ? "cached" : job.status
+        var out = "<article class=\"card status-\(HTML.escape(job.status))\" data-status=\"\(HTML.escape(job.status))\" id=\"\(HTML.escape(id))\" aria-labelledby=\"\(HTML.escape(id))-title\">\n"
+        out += "<h3 id=\"\(HTML.escape(id))-title\">\(title())</h3>\n"
+        out += "<p class=\"badges\"><span class=\"status-label\">\(HTML.escape(status))</span>\(job.take > 1 || job.variant != nil ? " <span class=\"job-id\">\(HTML.escape(job.id))</span>" : "")</p>\n"
+        out += media()
+        out += outcome()
+        out += "<p class=\"prompt\">\(HTML.escape(job.request.prompt))</p>\n"
+        out += inputs()
+        out += facts()
+        return out + "</article>\n"
+    }
+
+    private func title() -> String {
+        if job.variant == nil && job.take == 1 { return HTML.escape(job.id) }
+        var parts: [String] = []
+        if let variant = job.variant { parts.append(HTML.escape(variant)) }
+        parts.append("take \(job.take)")
+        return parts.joined(separator: " · ")
+    }
+
+    /// The player (poster loaded when the card scrolls into view) and the strip of frames.
+    private func media() -> String {
+        guard let output = job.output else {
+            return "<div class=\"no-clip\" role=\"img\" aria-label=\"no clip\">no clip</div>\n"
+        }
+        let clip = HTML.relativeURL(output.path)
+        var out = "<figure class=\"media\">\n"
+        let poster = sheet.thumbnails.posters[output.sha256].map { " data-poster=\"\(HTML.escape(HTML.relativeURL($0)))\"" } ?? ""
+        out += "<video controls preload=\"none\" src=\"\(HTML.escape(clip))\"\(poster) width=\"320\" aria-label=\"clip of \(HTML.escape(job.id))\"></video>\n"
+        if let strip = sheet.thumbnails.strips[output.sha256] {
+            out += "<img class=\"strip\" loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(strip)))\" alt=\"frames across the clip of \(HTML.escape(job.id)), one per second\">\n"
+        }
+        out += "<figcaption><a href=\"\(HTML.escape(clip))\">\(HTML.escape(output.path))</a> · \(output.width)×\(output.height), \(String(format: "%.1f", output.duration)) s</figcaption>\n"
+        return out + "</figure>\n"
+    }
+
+    private func outcome() -> String {
+        if let error = job.error {
+            let provider = error.providerCode.map { " (provider: <code>\(HTML.escape($0))</code>)" } ?? ""
+            return "<p class=\"error\" role=\"note\"><strong>Failed:</strong> <code>\(HTML.escape(error.code))</code>\(provider): \(HTML.escape(error.message))</p>\n"
+        }
+        if let reason = job.skippedBecause {
+            return "<p class=\"skip\" role=\"note\"><strong>Skipped:</strong> \(HTML.escape(reason))</p>\n"
+        }
+        return ""
+    }
+
+    /// Input images as thumbnails; a frame of another shot links to that shot's card.
+    private func inputs() -> String {
+        guard !job.request.inputs.isEmpty else { return "" }
+        var out = "<ul class=\"inputs\" aria-label=\"input images\">\n"
+        for input in job.request.inputs {
+            let role = input.role.replacingOccurrences(of: "_", with: " ")
+            out += "<li><span class=\"role\">\(HTML.escape(role))</span> "
+            if let sha = input.sha256, let thumb = sheet.thumbnails.images[sha] {
+                out += "<img loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(thumb)))\" alt=\"\(HTML.escape(role)): \(HTML.escape(input.source))\" height=\"54\"> "
+            }
+            switch input.kind {
+            case "job":
+                let frame = input.frame ?? "last"
+                out += "<a href=\"#\(HTML.escape(HTML.anchor(job: input.source)))\">\(HTML.escape(frame)) frame of \(HTML.escape(input.source))</a>"
+            case "url":
+                out += "<span class=\"url\">\(HTML.escape(input.source))</span>"
+            default:
+                out += "<span class=\"file\">\(HTML.escape(input.source))</span>"
+            }
+            out += "</li>\n"
+        }
+        return out + "</ul>\n"
+    }
+
+    private func facts() -> String {
+        let r = job.request
+        var out = "<dl class=\"facts\">\n"
+        out += sheet.fact("Model", r.model) + sheet.fact("Size", r.size) + sheet.fact("Seconds", "\(r.seconds)")
+        if let cost = Totals.estimate(job, prices: sheet.prices) {
+            out += sheet.fact(job.cached ? "Cost (saved)" : "Cost (estimate)", String(format: "%.2f %@", cost, sheet.prices.currency))
+        }
+        if let seconds = job.timings.renderSeconds { out += sheet.fact("Rendered in", String(format: "%.0f s", seconds)) }
+        if let video = job.videoID { out += sheet.fact("Video id", "<code>\(HTML.escape(video))</code>", raw: true) }
+        if let key = job.cacheKey {
+            out += sheet.fact("Cache key", "<code title=\"\(HTML.escape(key))\">\(HTML.escape(String(key.prefix(12))))…</code>", raw: true)
+        }
+        return out + "</dl>\n"
+    }
+}

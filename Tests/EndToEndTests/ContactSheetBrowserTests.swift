@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import VeoEmulator
+import VeoRunner
+
+/// The contact sheet opened from `file://` in a real browser (Debian's Chromium, driven by
+/// Playwright for Python through `scripts/browser/inspect_contact_sheet.py`).
+@Suite struct ContactSheetBrowserTests {
+    static let script = Package.root + "/scripts/browser/inspect_contact_sheet.py"
+    /// Screenshots are kept here for people to look at (CI uploads `.build/test-artifacts`).
+    static let artifacts = Package.root + "/.build/test-artifacts"
+
+    struct Facts: Decodable {
+        struct Card: Decodable { var id: String; var status: String; var prompt: String? }
+        struct Video: Decodable { var card: String; var src: String?; var duration: Double?; var error: String? }
+        struct Image: Decodable { var src: String?; var width: Int }
+        var cards: [Card]
+        var videos: [Video]
+        var images: [Image]
+        var posters: [Int]
+        var console_errors: [String]
+        var page_errors: [String]
+        var outside_requests: [String]
+        var dialogs: [String]
+        var scripts_in_cards: Int
+        var visible_before_filter: [String]
+        var visible_with_filter: [String]
+        var focused_after_two_tabs: String?
+        var embedded_report_jobs: Int
+        var interactive_seconds: Double
+    }
+
+    @Test func theTourOpensInChromiumWithEveryClipImageAndTheFilterWorking() async throws {
+        var faults = FaultPlan()
+        faults.failPromptsContaining = ["DOOMED"]
+        try await Harness.with(faults: faults) { h in
+            let tour = try String(contentsOfFile: Package.root + "/pipelines/tour.yaml", encoding: .utf8)
+            try h.writeManifest(tour + """
+
+                  - id: hostile
+                    prompt: "<script>alert(1)</script> and <img src=x onerror=alert(2)>"
+                  - id: doomed
+                    prompt: E2E DOOMED shot
+                  - id: after-doomed
+                    prompt: waits for the doomed one
+                    first_frame: {shot: doomed, frame: last}
+                """)
+            let first = try await h.run()
+            #expect(first.code == 1, "\(first)")  // 'doomed' fails on purpose
+            let second = try await h.run()  // the rest comes from the cache
+            #expect(second.code == 1, "\(second)")
+            let report = try await h.report()
+            #expect(report.summary.cached == 11 && report.summary.failed == 1 && report.summary.skipped == 1, "\(report.summary)")
+            let page = h.out + "/index.html"
+            #expect(FileManager.default.fileExists(atPath: page))
+
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            let shot = Self.artifacts + "/contact-sheet.png"
+            let inspected = try await Tools.run("python3", [Self.script, page, shot])
+            try #require(inspected.status == 0, "the browser could not inspect the page (install: apt-get install chromium; pip install playwright):\n\(inspected.output)")
+            let facts = try JSONDecoder().decode(Facts.self, from: inspected.data)
+
+            // One card per job, in manifest order.
+            #expect(facts.cards.count == report.jobs.count)
+            #expect(facts.embedded_report_jobs == report.jobs.count)
+            // Every clip loads, and is as long as its job asked.
+            let seconds = Dictionary(uniqueKeysWithValues: report.jobs.map { ("job-" + $0.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: "#", with: "~"), $0.request.seconds) })
+            #expect(facts.videos.count == report.jobs.count { $0.output != nil })
+            for video in facts.videos {
+                let expected = try #require(seconds[video.card])
+                #expect(video.error == nil, "\(video)")
+                #expect(abs((video.duration ?? 0) - Double(expected)) < 0.5, "\(video)")
+            }
+            // Every image and poster loads.
+            #expect(!facts.images.isEmpty)
+            for image in facts.images { #expect(image.width > 0, "\(image)") }
+            #expect(facts.posters.count == facts.videos.count && facts.posters.allSatisfy { $0 > 0 }, "\(facts.posters)")
+            // Nothing broke, nothing left the folder, nothing hostile ran.
+            #expect(facts.console_errors.isEmpty, "\(facts.console_errors)")
+            #expect(facts.page_errors.isEmpty, "\(facts.page_errors)")
+            #expect(facts.outside_requests.isEmpty, "\(facts.outside_requests)")
+            #expect(facts.dialogs.isEmpty, "\(facts.dialogs)")
+            #expect(facts.scripts_in_cards == 0)
+            #expect(facts.cards.first { $0.id == "job-hostile" }?.prompt == "<script>alert(1)</script> and <img src=x onerror=alert(2)>")
+            // The failure filter shows exactly the failed and skipped jobs; the keyboard reaches it.
+            #expect(facts.visible_before_filter.count == report.jobs.count)
+            #expect(Set(facts.visible_with_filter) == ["job-doomed", "job-after-doomed"])
+            #expect(facts.focused_after_two_tabs == "only-problems")
+            #expect(FileManager.default.fileExists(atPath: shot))
+        }
+    }
+
+    @Test func reportWritesThePageAgainWithNoAPICall() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E report again}"))
+            #expect(try await h.run().code == 0)
+            let page = h.out + "/index.html"
+            try FileManager.default.removeItem(atPath: page)
+            try FileManager.default.removeItem(atPath: h.out + "/thumbs")
+            let requestsBefore = await h.record().requests.count
+            let result = try await h.cli(["report", h.out], environment: Harness.environment(key: nil))
+            #expect(result.code == 0, "\(result)")
+            #expect(result.stdout.contains("Contact sheet: "), "\(result)")
+            let html = try String(contentsOfFile: page, encoding: .utf8)
+            #expect(html.contains("E2E report again"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: h.out + "/thumbs").count == 2)  // poster and strip
+            #expect(await h.record().requests.count == requestsBefore)
+            // A folder without a report says what to do.
+            let empty = try await h.cli(["report", h.directory], environment: Harness.environment(key: nil))
+            #expect(empty.code == 64 && empty.stderr.contains("no report.json"), "\(empty)")
+        }
+    }
+}
