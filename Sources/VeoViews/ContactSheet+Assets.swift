@@ -19,7 +19,7 @@ extension ContactSheet {
         .totals div, .facts div { display: flex; gap: .4rem; } dt { color: var(--muted); } dd { margin: 0; }
         .note { color: var(--muted); font-size: .85rem; }
         .badge { font-size: .8rem; border: 1px solid var(--line); border-radius: 999px; padding: 0 .5rem; color: var(--muted); font-weight: 400; }
-        .shot { margin: 0 0 1.5rem; } .shot h2 { font-size: 1.15rem; margin: 0 0 .5rem; } .count { color: var(--muted); font-weight: 400; font-size: .85rem; }
+        .shot { margin: 0 0 1.5rem; content-visibility: auto; contain-intrinsic-size: auto 640px; } .shot h2 { font-size: 1.15rem; margin: 0 0 .5rem; } .count { color: var(--muted); font-weight: 400; font-size: .85rem; }
         .cards { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(300px, 340px); gap: 1rem; overflow-x: auto; padding-bottom: .5rem; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: .75rem; min-width: 0; }
         .card h3 { margin: 0; font-size: 1rem; }
