@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "VeoProvider", "VeoManifest", "VeoRunner", "VeoEmulator",
+                "VeoProvider", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

@@ -28,6 +28,11 @@ if ((want_test_tools)); then
     echo "==> installing check-jsonschema (pip)"
     python3 -m pip install --quiet --disable-pip-version-check check-jsonschema
   fi
+  # An independent JUnit reader checks the JUnit files the tool writes.
+  if ! python3 -c "import junitparser" 2>/dev/null; then
+    echo "==> installing junitparser (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check junitparser
+  fi
   # Playwright for Python drives the system Chromium (its own browser download is never used).
   if ! python3 -c "import playwright" 2>/dev/null; then
     echo "==> installing playwright (pip)"

@@ -11,6 +11,10 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 echo "==> no function in Sources longer than about 60 lines"
 python3 scripts/lint/function_lengths.py --limit 65 Sources
 
+echo "==> the example CI workflows against GitHub's and GitLab's schemas"
+check-jsonschema --builtin-schema vendor.github-workflows examples/ci/github-actions.yml
+check-jsonschema --builtin-schema vendor.gitlab-ci examples/ci/gitlab-ci.yml
+
 echo "==> manifest schema: check-jsonschema and veo-pipeline validate on every example and fixture"
 bash scripts/check-schemas.sh
 

@@ -67,6 +67,8 @@ public struct JobOutcome: Sendable {
     public let resolved: ResolvedJob?
     /// Known once the provider took the job.
     public let submission: Submission?
+    /// How long the job took in this run (nil when it never started).
+    public var wallSeconds: Double?
 
     public init(job: PlannedJob, result: Result, resolved: ResolvedJob? = nil, submission: Submission? = nil) {
         self.job = job

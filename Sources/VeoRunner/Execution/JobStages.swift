@@ -23,6 +23,13 @@ struct JobContext: Sendable {
     let keys = KeyedLock<String>()
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
+        let started = ContinuousClock.now
+        var outcome = await stages(job, upstream: upstream, force: force)
+        outcome.wallSeconds = (ContinuousClock.now - started).seconds
+        return outcome
+    }
+
+    private func stages(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
         onEvent(.started(job: job.id))
         let resolved: ResolvedJob
         do {
@@ -355,5 +362,13 @@ struct JobContext: Sendable {
         if let error = error as? VideoAPIError { return JobFailure(error) }
         if let error = error as? OutputFolderError { return JobFailure(.writeFailed, error.description) }
         return JobFailure(.writeFailed, FileErrorText.describe(error))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

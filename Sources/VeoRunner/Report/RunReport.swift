@@ -92,11 +92,14 @@ public struct RunReport: Codable, Sendable {
         public var submittedAt: String?
         public var completedAt: String?
         public var renderSeconds: Double?
+        /// How long the job took in this run, start to end (nil when it never started).
+        public var wallSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case submittedAt = "submitted_at"
             case completedAt = "completed_at"
             case renderSeconds = "render_seconds"
+            case wallSeconds = "wall_seconds"
         }
 
         // Nulls are written out, so every key is always present.
@@ -105,6 +108,7 @@ public struct RunReport: Codable, Sendable {
             try c.encode(submittedAt, forKey: .submittedAt)
             try c.encode(completedAt, forKey: .completedAt)
             try c.encode(renderSeconds, forKey: .renderSeconds)
+            try c.encode(wallSeconds, forKey: .wallSeconds)
         }
     }
 
@@ -132,7 +136,9 @@ public struct RunReport: Codable, Sendable {
                 line: o.job.position.line, column: o.job.position.column, status: o.status.rawValue, cached: o.cached,
                 cacheKey: o.resolved?.key, videoID: o.videoID, request: Request(o.job.request, inputs: o.inputs),
                 output: o.output.map(Output.init), attempts: o.attempts,
-                timings: Timings(submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render),
+                timings: Timings(
+                    submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render,
+                    wallSeconds: o.wallSeconds.map { ($0 * 1000).rounded() / 1000 }),
                 error: o.failure.map { ErrorInfo(code: $0.code.rawValue, message: $0.message, providerCode: $0.providerCode) },
                 skippedBecause: o.skip?.reason)
         }

@@ -4,6 +4,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoViews
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,14 @@ struct PlanCommand: AsyncParsableCommand {
             already rendered and would not be paid for again; give the same --emulate or \
             --base-url as the run, since clips count as cached only for the server that rendered them.
 
+            In CI: --detailed-exitcode exits 0 when everything is cached and 2 when a run would \
+            render (and pay for) something, so a workflow can skip the render step; with \
+            GITHUB_ACTIONS=true the plan and its estimated cost go to the step summary, so the \
+            cost of a change shows on its pull request.
+
             Examples:
               veo-pipeline plan pipelines/demo.yaml
+              veo-pipeline plan shots.yaml --detailed-exitcode   # 0: all cached, 2: would render
               veo-pipeline plan shots.yaml --format json
               veo-pipeline plan pipelines/demo.yaml --emulate   # what `run --emulate` would reuse
               veo-pipeline plan shots.yaml --format dot | dot -Tsvg > plan.svg
@@ -44,11 +51,28 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Count as cached what `run --emulate` would reuse (clips rendered by the bundled emulator).")
     var emulate = false
 
+    @Flag(help: "Exit 0 when nothing would be rendered (all cached), 2 when something would, 1 on any error (as terraform plan does).")
+    var detailedExitcode = false
+
+    @Flag(help: "GitHub Actions: append the plan (what would be rendered, at what estimated cost) to the step summary (on by itself when GITHUB_ACTIONS=true).")
+    var github = false
+
     func validate() throws {
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
     }
 
     func run() async throws {
+        let wouldRender: Int
+        do {
+            wouldRender = try show()
+        } catch let exit as ExitCode where detailedExitcode && exit != .success {
+            throw ExitCode(1)
+        }
+        if detailedExitcode && wouldRender > 0 { throw ExitCode(2) }
+    }
+
+    /// Prints the plan; returns how many jobs a run would render.
+    private func show() throws -> Int {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
@@ -62,5 +86,18 @@ struct PlanCommand: AsyncParsableCommand {
         case .json: Terminal.writeStdout(String(decoding: renderer.json(), as: UTF8.self) + "\n")
         case .dot: Terminal.writeStdout(renderer.dot())
         }
+        let cachedJobs = cached ?? []
+        let environment = ProcessInfo.processInfo.environment
+        if github || GitHubActions.isActive(environment) {
+            Terminal.writeStdout(GitHubActions.commands(result.diagnostics.compactMap(GitHubActions.annotation)))
+            if let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty {
+                do {
+                    try GitHubActions.appendSummary(StepSummary.markdown(for: plan, cached: cachedJobs, prices: table), to: path)
+                } catch {
+                    Terminal.writeStderr("warning: cannot write the step summary: \(error)\n")
+                }
+            }
+        }
+        return plan.jobs.count { !cachedJobs.contains($0.id) }
     }
 }

@@ -16,7 +16,8 @@ struct ReportCommand: AsyncParsableCommand {
             a CI artifact. Thumbnails are made with ffmpeg once per clip under <out>/thumbs/.
 
             `run` writes the same page at the end of every run, also one that failed or was \
-            interrupted.
+            interrupted. --junit FILE and GitHub output (GITHUB_ACTIONS=true or --github) are \
+            written from the same report, as `run` writes them.
 
             Exit status: 0 written, 64 no report in the folder, 65 the report is not readable, \
             73 the page cannot be written.
@@ -24,6 +25,7 @@ struct ReportCommand: AsyncParsableCommand {
             Examples:
               veo-pipeline report renders/demo
               veo-pipeline report renders/demo --open
+              veo-pipeline report renders/demo --junit renders/demo/junit.xml
             """)
 
     @Argument(help: ArgumentHelp("The run's output folder (it holds report.json).", valueName: "out-dir"))
@@ -34,6 +36,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("ffmpeg processes at once for thumbnails (1 to 64).", valueName: "n"))
     var concurrency = 4
+
+    @OptionGroup(title: "CI outputs")
+    var ci: CIOutputOptions
 
     func validate() throws {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 64") }
@@ -60,6 +65,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw Exit.cannotWrite
         }
         Terminal.writeStdout("Contact sheet: \(page)\n")
+        try ci.finish(report, outDirectory: outDirectory, verbose: false)
         if open { Browser.open(page) }
     }
 }

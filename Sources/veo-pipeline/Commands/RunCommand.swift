@@ -83,6 +83,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Log each API request (the key is never shown).")
     var verbose = false
 
+    @OptionGroup(title: "CI outputs")
+    var ci: CIOutputOptions
+
     func validate() throws {
         guard concurrency >= 1 && concurrency <= 64 else { throw ValidationError("--concurrency must be from 1 to 64") }
         if let p = pollInterval, !(p > 0 && p <= 600) { throw ValidationError("--poll-interval must be more than 0 and at most 600 seconds") }
@@ -119,12 +122,12 @@ struct RunCommand: AsyncParsableCommand {
         // Interrupts are handled until the report is written: a late signal never loses it.
         let options = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
         let runResult: RunResult
+        let report: RunReport
         do {
-            runResult = try await Interrupts.handle(hardStop: options.hardStop) {
+            (runResult, report) = try await Interrupts.handle(hardStop: options.hardStop) {
                 let result = try await render(plan, options: options, api: api, media: media)
                 await api.emulator?.stop()
-                await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL)
-                return result
+                return (result, await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL))
             }
         } catch {
             await api.emulator?.stop()
@@ -135,6 +138,7 @@ struct RunCommand: AsyncParsableCommand {
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
+        try ci.finish(report, outDirectory: outDirectory, verbose: verbose)
         switch runResult.status {
         case .succeeded: return
         case .failed: throw Exit.failed
@@ -146,7 +150,11 @@ struct RunCommand: AsyncParsableCommand {
     private func loadPlan() throws -> Plan {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
-        guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
+        ci.emitGitHub(annotations: result.diagnostics.compactMap(GitHubActions.annotation), summary: nil)
+        guard result.isValid, let plan = result.plan else {
+            try ci.writeJUnit(JUnitReport.xml(forValidation: [(file, result.diagnostics, nil)]))
+            throw Exit.invalidManifest
+        }
         let unknown = only.filter { name in !plan.jobs.contains { $0.id == name || $0.shot == name } }
         if !unknown.isEmpty {
             Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
@@ -217,7 +225,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// `report.json`, then the contact sheet made from it (`index.html`); neither stops the other.
-    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) async {
+    @discardableResult
+    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) async -> RunReport {
         let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
         let emulator = emulate ? RunReport.EmulatorInfo(renderSeconds: emulatorRenderSeconds, stateDirectory: ".emulator") : nil
         let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator)
@@ -233,5 +242,6 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             Terminal.writeStderr("error: cannot write the contact sheet: \(FileErrorText.describe(error))\n")
         }
+        return report
     }
 }

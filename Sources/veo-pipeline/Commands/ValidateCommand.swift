@@ -4,6 +4,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoViews
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,8 +18,13 @@ struct ValidateCommand: AsyncParsableCommand {
             Exit status: 0 when every manifest is valid (warnings allowed), 65 when any has an \
             error, 64 on bad usage.
 
+            In CI: --junit FILE writes one test case per manifest with its diagnostics; with \
+            GITHUB_ACTIONS=true (or --github) every error and warning is also an annotation at its \
+            line in the pull request (10 of each, then a count).
+
             Examples:
               veo-pipeline validate pipelines/demo.yaml
+              veo-pipeline validate shots.yaml --junit validate.xml
               veo-pipeline validate shots/*.yaml
               veo-pipeline validate shots.yaml --format json   # for editors and CI
             """)
@@ -28,6 +34,9 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @Option(help: "Output format: text (diagnostics on stderr) or json (on stdout).")
     var format: OutputFormat = .text
+
+    @OptionGroup(title: "CI outputs")
+    var ci: CIOutputOptions
 
     @Flag(help: "Treat warnings as errors.")
     var strict = false
@@ -75,6 +84,11 @@ struct ValidateCommand: AsyncParsableCommand {
         if format == .json {
             Terminal.writeStdout(String(decoding: DiagnosticRenderer.json(all, files: files), as: UTF8.self) + "\n")
         }
+        // With --strict, warnings fail the check: CI sees them as errors too.
+        try ci.writeJUnit(JUnitReport.xml(forValidation: loaded.map { result in
+            (result.file, strict ? result.diagnostics.map(\.strict) : result.diagnostics, result.plan?.jobs.count)
+        }))
+        ci.emitGitHub(annotations: all.compactMap(GitHubActions.annotation), summary: nil)
         withExtendedLifetime(loaded) {
             Foundation.exit(invalid ? Exit.invalidManifest.rawValue : 0)
         }
