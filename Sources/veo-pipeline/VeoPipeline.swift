@@ -27,6 +27,6 @@ struct VeoPipeline: AsyncParsableCommand {
               veo-pipeline emulator --port 8089
             """,
         version: VeoVersion.string,
-        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, ReportCommand.self, DownloadCommand.self, EmulatorCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, ReportCommand.self, GCCommand.self, DownloadCommand.self, EmulatorCommand.self]
     )
 }

@@ -16,6 +16,7 @@ struct JobContext: Sendable {
     let media: MediaTools
     let onEvent: @Sendable (RunEvent) -> Void
     let limiter: RateLimiter?
+    var store: ClipStore { ClipStore(layout: layout) }
     let hashes = FileHashCache()
     let frames = FrameExtractions()
     /// One job at a time per content key: a second job with the same key (an identical shot)
@@ -88,15 +89,18 @@ struct JobContext: Sendable {
 
     // MARK: - 2. Look up the cache
 
-    /// A verified clip recorded under this key, copied to this job's path if it lives elsewhere:
-    /// the job costs no API call.
+    /// A verified clip recorded under this key: at its path, at another job's path (copied), or in
+    /// the folder's clip store (an earlier version, restored). The job costs no API call.
     func lookUpCache(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async -> OutputRecord? {
-        guard let record = state.output, let source = try? layout.absolute(record.path), OutputLayout.intact(record, at: source) else {
+        guard let record = state.output else { return nil }
+        let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
+        guard let destination = try? layout.absolute(relativePath) else { return nil }
+        if let source = try? layout.absolute(record.path), OutputLayout.intact(record, at: source) {
+            if record.path == relativePath { return record }
+            guard (try? layout.copy(source, to: destination)) != nil else { return nil }
+        } else if !store.restore(record, to: destination) {
             return nil
         }
-        let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
-        if record.path == relativePath { return record }
-        guard let destination = try? layout.absolute(relativePath), (try? layout.copy(source, to: destination)) != nil else { return nil }
         var copy = record
         copy.path = relativePath
         copy.mtime = OutputLayout.mtime(destination)
@@ -315,6 +319,9 @@ struct JobContext: Sendable {
 
     func record(_ job: PlannedJob, key: String, video: VideoObject, output: OutputRecord, submittedAt: Date?) async throws {
         try await journal.append(JournalEntry(event: .completed, key: key, job: job.id, videoID: video.id, output: output, submittedAt: submittedAt))
+        if let clip = try? layout.absolute(output.path) {
+            store.keep(clip, output: output, key: key, model: job.request.model.rawValue, videoID: video.id)
+        }
     }
 
     // MARK: - Ending

@@ -12,6 +12,7 @@ public enum CacheStatus {
         for entry in Journal.read(path: layout.journalPath) where Journal.matches(entry, origin) {
             Journal.apply(entry, to: &states)
         }
+        let store = ClipStore(layout: layout)
         var clipHash: [String: String] = [:]  // job → sha256 of its cached clip
         var fileHash: [String: String] = [:]
         var cached = Set<String>()
@@ -22,7 +23,9 @@ public enum CacheStatus {
                 }
             }
             guard let key = CacheKey.forJob(job, fileSHA: fileHash, clipSHA: clipHash) else { continue }
-            guard let output = states[key]?.output, let path = try? layout.absolute(output.path), OutputLayout.intact(output, at: path) else { continue }
+            guard let output = states[key]?.output, let path = try? layout.absolute(output.path),
+                OutputLayout.intact(output, at: path) || store.has(output)
+            else { continue }
             cached.insert(job.id)
             clipHash[job.id] = output.sha256
         }

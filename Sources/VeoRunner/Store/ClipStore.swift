@@ -1,0 +1,97 @@
+import Foundation
+import VeoSupport
+
+/// Every verified clip the folder ever held, by the sha256 of its bytes, in the same layout as a
+/// shared cache (issue 14): `cache/cas/<sha256>` holds the bytes, `cache/ac/<content key>` a small
+/// record of the clip a request gave. `clips/` shows the current version of each job; going back
+/// to an earlier request restores its clip from here at no cost (no API call, no download).
+public struct ClipStore: Sendable {
+    public let layout: OutputLayout
+
+    public init(layout: OutputLayout) {
+        self.layout = layout
+    }
+
+    public var root: String { layout.root + "/cache" }
+    public var casDirectory: String { root + "/cas" }
+    public var acDirectory: String { root + "/ac" }
+    public func casPath(_ sha256: String) -> String { casDirectory + "/" + sha256 }
+    public func acPath(_ key: String) -> String { acDirectory + "/" + key }
+
+    /// The record of the clip a request gave (`ac/<key>`).
+    public struct Record: Codable, Sendable, Hashable {
+        public var sha256: String
+        public var bytes: Int64
+        public var width: Int
+        public var height: Int
+        public var duration: Double
+        public var model: String
+        public var videoID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case sha256, bytes, width, height, duration, model
+            case videoID = "video_id"
+        }
+    }
+
+    /// Keeps a verified clip: its bytes under `cas/` (a hard link when the folder allows, else a
+    /// copy) and its record under `ac/`. Never fails the job: a store that cannot be written
+    /// only costs a later revert its shortcut.
+    func keep(_ clipPath: String, output: OutputRecord, key: String, model: String, videoID: String?) {
+        let object = casPath(output.sha256)
+        do {
+            try FileManager.default.createDirectory(atPath: casDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: acDirectory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: object) { try place(clipPath, at: object) }
+            let record = Record(
+                sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, duration: output.duration,
+                model: model, videoID: videoID)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(Array(try encoder.encode(record)), to: acPath(key))
+        } catch {
+            // Best effort, as said above.
+        }
+    }
+
+    /// Puts the stored clip with `output`'s bytes at `destination` (inside the folder), if the store
+    /// has it intact; returns whether it did.
+    func restore(_ output: OutputRecord, to destination: String) -> Bool {
+        let object = casPath(output.sha256)
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: object))?[.size] as? NSNumber, size.int64Value == output.bytes,
+            (try? CacheKey.sha256(ofFile: object)) == output.sha256
+        else { return false }
+        do {
+            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try place(object, at: destination)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// A hard link (same bytes, no copy) or, across file systems, a copy; atomic either way.
+    private func place(_ source: String, at destination: String) throws {
+        let temp = AtomicFile.temporaryPath(for: destination)
+        unlink(temp)
+        if link(source, temp) != 0 {
+            try FileManager.default.copyItem(atPath: source, toPath: temp)
+        }
+        try AtomicFile.move(temp, to: destination)
+    }
+
+    /// Whether the store holds `output`'s bytes (by size; `restore` checks the sha256 too).
+    func has(_ output: OutputRecord) -> Bool {
+        ((try? FileManager.default.attributesOfItem(atPath: casPath(output.sha256)))?[.size] as? NSNumber)?.int64Value == output.bytes
+    }
+
+    /// Objects in the store: sha256 → bytes.
+    public func objects() -> [String: Int64] {
+        var found: [String: Int64] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: casDirectory)) ?? [] where name.count == 64 {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: casPath(name)))?[.size] as? NSNumber)?.int64Value ?? 0
+            found[name] = size
+        }
+        return found
+    }
+}
