@@ -56,7 +56,15 @@ import VeoEmulator
                 """))
             #expect(try await h.run().code == 0)
             let first = try await h.report()
+            // Deleted from clips/ only: restored from the folder's clip store, no request at all.
             try FileManager.default.removeItem(atPath: h.out + "/clips/a.mp4")
+            await h.emulator.reset()
+            #expect(try await h.run().code == 0)
+            #expect(await h.record().requests.isEmpty)
+            #expect(FileManager.default.fileExists(atPath: h.out + "/clips/a.mp4"))
+            // Gone from the store too: fetched again by its video id, never generated again.
+            try FileManager.default.removeItem(atPath: h.out + "/clips/a.mp4")
+            try FileManager.default.removeItem(atPath: h.out + "/cache")
             await h.emulator.reset()
             let again = try await h.run()
             #expect(again.code == 0, "\(again)")
