@@ -41,6 +41,9 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// A failure that every other job would meet too: the run stops starting jobs.
     public var stopsRun: Bool { self == .unauthorized }
+
+    /// The provider answered before creating anything (a refusal, not a lost answer): not billed.
+    public var provablyNotTaken: Bool { self == .badRequest || self == .unauthorized || self == .rateLimited }
 }
 
 /// A job's failure: its code, the provider's own code when it gave one, and a message for people.

@@ -38,6 +38,8 @@ public struct Skip: Sendable, Hashable {
         case interrupted
         /// An upstream job failed or was skipped, or the run stopped starting jobs.
         case notRun
+        /// Its estimated cost did not fit what the budget had left (`--render-what-fits`).
+        case overBudget
     }
 
     public var cause: Cause

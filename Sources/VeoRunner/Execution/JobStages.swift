@@ -16,6 +16,7 @@ struct JobContext: Sendable {
     let media: MediaTools
     let onEvent: @Sendable (RunEvent) -> Void
     let limiter: RateLimiter?
+    let ledger: SpendingLedger
     var store: ClipStore { ClipStore(layout: layout) }
     let hashes = FileHashCache()
     let frames = FrameExtractions()
@@ -140,7 +141,18 @@ struct JobContext: Sendable {
                 """, attempts: state.submissions)
         }
         let (uploads, inputs) = try await prepareUploads(job, resolved: resolved, upstream: upstream)
-        let (video, attempts) = try await submit(job, key: resolved.key, uploads: uploads, earlierAttempts: state.submissions)
+        let (usd, seconds) = (SpendEstimate.cost(of: job, prices: options.prices), job.request.seconds.rawValue)
+        guard try await ledger.reserve(job: job.id, key: resolved.key, usd: usd, seconds: seconds) else {
+            throw OverBudgetSkip(usd: usd)
+        }
+        let video: VideoObject, attempts: Int
+        do {
+            (video, attempts) = try await submit(job, key: resolved.key, uploads: uploads, earlierAttempts: state.submissions)
+        } catch let failure as JobFailure where failure.code.provablyNotTaken {
+            // The provider answered "no" before creating anything: nothing is billed.
+            try await ledger.release(job: job.id, key: resolved.key, usd: usd, seconds: seconds)
+            throw failure
+        }
         let submittedAt = Date()
         try await journal.append(JournalEntry(event: .submitted, key: resolved.key, job: job.id, videoID: video.id, submittedAt: submittedAt))
         onEvent(.submitted(job: job.id, videoID: video.id, resumed: false))
@@ -356,6 +368,9 @@ struct JobContext: Sendable {
     /// A failure, or (when the run was interrupted) a skip that says what the next run does.
     private func failedOrInterrupted(_ error: any Error, submission: Submission?) -> JobOutcome.Result {
         if let failure = error as? JobFailure { return .failed(failure) }
+        if let over = error as? OverBudgetSkip {
+            return .skipped(Skip(cause: .overBudget, reason: String(format: "over budget: its estimated %.2f USD did not fit what the budget had left", over.usd)))
+        }
         guard Task.isCancelled || error is CancellationError || (error as? VideoAPIError)?.kind == .cancelled else {
             return .failed(asFailure(error))
         }
@@ -378,4 +393,9 @@ extension Duration {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
+}
+
+/// A job whose estimated cost did not fit the budget's remainder (`--render-what-fits`).
+struct OverBudgetSkip: Error {
+    var usd: Double
 }

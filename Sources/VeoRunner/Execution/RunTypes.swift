@@ -1,6 +1,8 @@
 public import Foundation
 public import VeoClient
+public import VeoManifest
 public import VeoProvider
+public import VeoSupport
 
 /// How a run behaves.
 public struct RunOptions: Sendable {
@@ -29,6 +31,14 @@ public struct RunOptions: Sendable {
     public var origin: String?
     /// Fired by a second interrupt: answers to create requests in flight are no longer awaited.
     public var hardStop = HardStop()
+    /// What the run may spend (`--max-cost`, the manifest's `budget`).
+    public var budget = BudgetLimits()
+    /// Prices the estimates use (list prices, the manifest's `prices:` or `--prices`).
+    public var prices: PriceTable = .defaults
+    /// Render as much as the budget allows (jobs that do not fit are skipped) instead of refusing to start.
+    public var renderWhatFits = false
+    /// Asked with the estimate before anything is submitted; false stops the run (`Declined`).
+    public var confirm: (@Sendable (SpendEstimate) async -> Bool)?
 
     public init(outDirectory: String) {
         self.outDirectory = outDirectory
@@ -72,6 +82,14 @@ public struct RunResult: Sendable {
     public var outcomes: [JobOutcome]
     public var startedAt: Date
     public var finishedAt: Date
+    /// What this run and the folder in total have committed to spend (estimates).
+    public var spentThisRun = SpendingLedger.Totals()
+    public var spentTotal = SpendingLedger.Totals()
+}
+
+/// The person asked before spending said no: nothing was submitted.
+public struct Declined: UserFacingError, Sendable {
+    public var description: String { "not started: the estimate was not accepted; nothing was submitted" }
 }
 
 /// The identity of an API server for the journal: scheme://host:port, lowercased.

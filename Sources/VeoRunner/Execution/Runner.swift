@@ -35,10 +35,13 @@ public struct Runner: Sendable {
         layout.removeLeftovers()
         let journal = try Journal(path: layout.journalPath, origin: options.origin)
         if let warning = await Self.otherServerWarning(journal: journal, origin: options.origin, folder: layout.root) { onEvent(.warning(warning)) }
+        let ledger = SpendingLedger(path: layout.spendingPath, limits: options.budget)
+        let selection = selection()
+        try await checkBudget(selection: selection, layout: layout, journal: journal, ledger: ledger)
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
-            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) })
-        var schedule = Schedule(plan: plan, selection: selection(), failFast: options.failFast)
+            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger)
+        var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
         await withTaskGroup(of: JobOutcome.self) { group in
             var running = 0
             while true {
@@ -55,7 +58,29 @@ public struct Runner: Sendable {
         for skipped in schedule.skipUnstarted() { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
         await journal.close()
         let ordered = schedule.outcomes(in: plan)
-        return RunResult(status: Self.status(of: ordered), outcomes: ordered, startedAt: startedAt, finishedAt: Date())
+        return RunResult(
+            status: Self.status(of: ordered), outcomes: ordered, startedAt: startedAt, finishedAt: Date(),
+            spentThisRun: await ledger.thisRun, spentTotal: await ledger.total)
+    }
+
+    /// Before anything is submitted: refuses a run whose estimate does not fit the budget (unless
+    /// `--render-what-fits`), then asks for confirmation when the caller wants it.
+    private func checkBudget(selection: Schedule.Selection, layout: OutputLayout, journal: Journal, ledger: SpendingLedger) async throws {
+        let estimate = SpendEstimate.make(
+            plan: plan, selected: selection.selected, forced: selection.forced, layout: layout, keys: await journal.allStates,
+            prices: options.prices, resubmitAmbiguous: options.resubmitAmbiguous)
+        let (total, thisRun) = (await ledger.total, await ledger.thisRun)
+        let leftUSD = options.budget.remainingUSD(spentTotal: total, spentThisRun: thisRun)
+        let leftSeconds = options.budget.remainingSeconds(spentTotal: total)
+        let tooMuch = (leftUSD.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false)
+        if tooMuch && !options.renderWhatFits {
+            await journal.close()
+            throw OverBudget(estimate: estimate, remainingUSD: leftUSD, remainingSeconds: leftSeconds, limits: options.budget)
+        }
+        if let confirm = options.confirm, estimate.usd > 0, !(await confirm(estimate)) {
+            await journal.close()
+            throw Declined()
+        }
     }
 
     /// When this folder's clips were all rendered against another server (say `127.0.0.1` where

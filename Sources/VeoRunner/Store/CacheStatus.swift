@@ -1,34 +1,64 @@
 import Foundation
 public import VeoManifest
 
-/// Which jobs of a plan a run would take from the output folder without any API call. Reads the
-/// journal without changing it.
+/// What a run would do with each job of a plan, read from the output folder without changing
+/// anything: take it from the folder (no API call), resume it by its recorded video id (no new
+/// create request), hold it back as an ambiguous submission, or render it (and pay for it).
 public enum CacheStatus {
+    public enum JobState: Sendable, Hashable {
+        case cached
+        case resumes
+        case ambiguous
+        case toRender
+    }
+
     /// nil when the folder has no journal (nothing rendered there yet).
     public static func cachedJobs(plan: Plan, outDirectory: String, origin: String? = nil) -> Set<String>? {
         let layout = OutputLayout(root: outDirectory)
         guard FileManager.default.fileExists(atPath: layout.journalPath) else { return nil }
+        let states = jobStates(plan: plan, layout: layout, keys: keyStates(journalPath: layout.journalPath, origin: origin))
+        return Set(states.filter { $0.value == .cached }.keys)
+    }
+
+    /// The journal's state per content key, for `origin`'s entries.
+    public static func keyStates(journalPath: String, origin: String?) -> [String: KeyState] {
         var states: [String: KeyState] = [:]
-        for entry in Journal.read(path: layout.journalPath) where Journal.matches(entry, origin) {
+        for entry in Journal.read(path: journalPath) where Journal.matches(entry, origin) {
             Journal.apply(entry, to: &states)
         }
+        return states
+    }
+
+    /// Each job's state. A job downstream of one that must render has a key no one knows yet:
+    /// it renders too.
+    public static func jobStates(plan: Plan, layout: OutputLayout, keys states: [String: KeyState], forced: Set<String> = []) -> [String: JobState] {
         let store = ClipStore(layout: layout)
         var clipHash: [String: String] = [:]  // job → sha256 of its cached clip
         var fileHash: [String: String] = [:]
-        var cached = Set<String>()
+        var result: [String: JobState] = [:]
         for job in plan.jobs {  // dependencies come first
             for input in job.request.inputs {
                 if case .file(let path, _) = input.source, fileHash[path] == nil {
                     fileHash[path] = try? CacheKey.sha256(ofFile: path)
                 }
             }
-            guard let key = CacheKey.forJob(job, fileSHA: fileHash, clipSHA: clipHash) else { continue }
-            guard let output = states[key]?.output, let path = try? layout.absolute(output.path),
+            guard let key = CacheKey.forJob(job, fileSHA: fileHash, clipSHA: clipHash), let state = states[key] else {
+                result[job.id] = .toRender
+                continue
+            }
+            if !forced.contains(job.id), let output = state.output, let path = try? layout.absolute(output.path),
                 OutputLayout.intact(output, at: path) || store.has(output)
-            else { continue }
-            cached.insert(job.id)
-            clipHash[job.id] = output.sha256
+            {
+                result[job.id] = .cached
+                clipHash[job.id] = output.sha256
+            } else if state.pendingVideoID != nil {
+                result[job.id] = .resumes
+            } else if state.ambiguous != nil {
+                result[job.id] = .ambiguous
+            } else {
+                result[job.id] = .toRender
+            }
         }
-        return cached
+        return result
     }
 }

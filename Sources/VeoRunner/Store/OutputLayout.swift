@@ -23,6 +23,8 @@ public struct OutputLayout: Sendable {
 
     public var reportPath: String { root + "/report.json" }
     public var journalPath: String { root + "/journal.jsonl" }
+    /// Reservations of estimated cost, never compacted (`SpendingLedger`).
+    public var spendingPath: String { root + "/spending.jsonl" }
     public var framesDirectory: String { root + "/frames" }
     /// The bundled emulator's jobs and clips, for runs with `--emulate`.
     public var emulatorDirectory: String { root + "/.emulator" }

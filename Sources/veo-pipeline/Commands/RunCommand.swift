@@ -83,6 +83,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Log each API request (the key is never shown).")
     var verbose = false
 
+    @OptionGroup(title: "Money")
+    var money: MoneyOptions
+
     @OptionGroup(title: "CI outputs")
     var ci: CIOutputOptions
 
@@ -93,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--job-timeout must be more than 0 seconds and at most 7 days (604800)")
         }
         if let r = requestsPerMinute, r < 1 { throw ValidationError("--requests-per-minute must be at least 1") }
+        try money.check()
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
         if let baseURL {
             guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
@@ -120,7 +124,9 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.failed
         }
         // Interrupts are handled until the report is written: a late signal never loses it.
-        let options = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
+        var settings = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
+        settings.prices = try money.priceTable()
+        let options = settings
         let runResult: RunResult
         let report: RunReport
         do {
@@ -129,6 +135,14 @@ struct RunCommand: AsyncParsableCommand {
                 await api.emulator?.stop()
                 return (result, await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL))
             }
+        } catch let error as OverBudget {
+            await api.emulator?.stop()
+            Terminal.writeStderr("error: \(error)\n")
+            throw Exit.overBudget
+        } catch let error as Declined {
+            await api.emulator?.stop()
+            Terminal.writeStderr("\(error)\n")
+            throw Exit.overBudget
         } catch {
             await api.emulator?.stop()
             Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
@@ -141,7 +155,9 @@ struct RunCommand: AsyncParsableCommand {
         try ci.finish(report, outDirectory: outDirectory, verbose: verbose)
         switch runResult.status {
         case .succeeded: return
-        case .failed: throw Exit.failed
+        case .failed:
+            let overBudget = runResult.outcomes.contains { $0.skip?.cause == .overBudget }
+            throw overBudget && !runResult.outcomes.contains { $0.status == .failed } ? Exit.overBudget : Exit.failed
         case .interrupted: throw Exit.interrupted
         }
     }
@@ -207,6 +223,9 @@ struct RunCommand: AsyncParsableCommand {
         options.resubmitAmbiguous = resubmitAmbiguous
         // Emulated clips are test patterns: they never share a cache with real ones.
         options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
+        options.budget = money.limits
+        options.renderWhatFits = money.renderWhatFits
+        options.confirm = money.confirmation()
         return options
     }
 

@@ -9,6 +9,8 @@ import VeoRunner
 /// Exit codes, as documented in README.
 enum Exit {
     static let failed = ExitCode(1)
+    /// Over budget: the run would spend more than its budget allows (or the estimate was declined).
+    static let overBudget = ExitCode(3)
     /// EX_USAGE: bad flags.
     static let usage = ExitCode(64)
     /// EX_DATAERR: the manifest is invalid.
