@@ -28,7 +28,7 @@ extension VideoAPIClient {
             case .failed, .expired:
                 throw VideoAPIError(
                     kind: .jobFailed, code: video.error?.code ?? video.status.rawValue,
-                    message: "job \(id) \(video.status.rawValue)" + (video.error?.message.map { ": \(redact($0))" } ?? "")
+                    message: "job \(id) \(video.status.rawValue)" + (video.error?.message.map { ": \($0)" } ?? "")
                 )
             case .queued, .inProgress, .unknown:
                 break

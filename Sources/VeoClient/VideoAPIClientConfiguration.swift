@@ -14,10 +14,20 @@ public struct VideoAPIClientConfiguration: Sendable {
     public var apiKey: APIKey
     /// TCP (and TLS) connection establishment.
     public var connectTimeout: Duration
-    /// Whole create/retrieve request, and the idle read timeout of a download.
+    /// A create or poll attempt ends when no byte went out or came in for this long (the request
+    /// body's upload counts). A stalled create whose body went out is an ambiguous submission.
+    public var idleTimeout: Duration
+    /// Upper bound for one create or poll attempt, answer included (its answer is a small JSON
+    /// object: a server dripping it byte by byte is still cut off here).
     public var requestTimeout: Duration
+    /// A download attempt ends when no byte came for this long; it is then retried.
+    public var downloadIdleTimeout: Duration
     /// Upper bound for one download attempt (the body of a large MP4 takes longer than a JSON answer).
     public var downloadTimeout: Duration
+    /// The largest download accepted, in bytes; `download(_:to:maxBytes:)` may lower it per call.
+    /// A larger `Content-Length` is refused before anything is written; a body without one is cut
+    /// off as soon as it passes the limit. Not retried.
+    public var maxDownloadBytes: Int64
     public var submitRetry: RetryPolicy
     public var pollRetry: RetryPolicy
     public var downloadRetry: RetryPolicy
@@ -36,8 +46,11 @@ public struct VideoAPIClientConfiguration: Sendable {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.connectTimeout = .seconds(10)
-        self.requestTimeout = .seconds(60)
+        self.idleTimeout = .seconds(30)
+        self.requestTimeout = .seconds(120)
+        self.downloadIdleTimeout = .seconds(60)
         self.downloadTimeout = .seconds(30 * 60)
+        self.maxDownloadBytes = 2 << 30
         self.submitRetry = .submit
         self.pollRetry = .poll
         self.downloadRetry = .download
@@ -54,4 +67,10 @@ public struct VideoAPIClientConfiguration: Sendable {
         while root.hasSuffix("/") { root.removeLast() }
         return root
     }
+
+    /// The limits of one create or poll attempt.
+    var answerLimits: TransferLimits { TransferLimits(idle: idleTimeout, overall: requestTimeout) }
+
+    /// The limits of one download attempt.
+    var downloadLimits: TransferLimits { TransferLimits(idle: downloadIdleTimeout, overall: downloadTimeout) }
 }

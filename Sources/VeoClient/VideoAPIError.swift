@@ -1,6 +1,7 @@
 // MARK: - Errors from the video API client.
 
-/// A typed error from the video API. Its message never contains the API key.
+/// A typed error from the video API. Its message, code and field never contain the API key, and
+/// whatever in them came from the server has its control characters escaped (``ServerText``).
 public struct VideoAPIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         /// 401/403: the key is missing or wrong. Not retried.
@@ -11,10 +12,13 @@ public struct VideoAPIError: Error, Sendable, CustomStringConvertible {
         case rateLimited
         /// 5xx after the retry budget ran out.
         case server
-        /// Connection refused, reset, DNS… after the retry budget ran out.
+        /// No connection could be opened (connection refused, no such host, connect timeout) after
+        /// the retry budget ran out.
+        case unreachable
+        /// A connection was opened and then failed (closed, reset, stalled) after the retry budget ran out.
         case transport
-        /// A create request was sent and no answer came: the server may have taken it.
-        /// Never re-sent automatically.
+        /// A create request was sent and no usable answer came (none, a 5xx, or one that is not a
+        /// video object; the message says which): the server may have taken it. Never re-sent automatically.
         case ambiguousSubmission
         /// The job's overall deadline passed while polling.
         case deadlineExceeded
@@ -47,12 +51,12 @@ public struct VideoAPIError: Error, Sendable, CustomStringConvertible {
         self.param = param
     }
 
+    /// `HTTP 400 invalid_value: message (field: size)`; only the message when there was no answer.
     public var description: String {
         var parts: [String] = []
         if let httpStatus { parts.append("HTTP \(httpStatus)") }
         if let code { parts.append(code) }
-        let head = parts.isEmpty ? kind.rawValue : parts.joined(separator: " ")
-        var text = "\(head): \(message)"
+        var text = parts.isEmpty ? message : "\(parts.joined(separator: " ")): \(message)"
         if let param { text += " (field: \(param))" }
         return text
     }

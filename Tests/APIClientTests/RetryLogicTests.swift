@@ -38,6 +38,15 @@ struct RetryLogicTests {
         #expect(configuration.submitRetry == .submit && configuration.pollRetry == .poll && configuration.downloadRetry == .download)
     }
 
+    @Test func everyExchangeHasFiniteDefaultLimits() {
+        let configuration = VideoAPIClientConfiguration(apiKey: APIKey("k"))
+        #expect(configuration.idleTimeout == .seconds(30) && configuration.downloadIdleTimeout == .seconds(60))
+        #expect(configuration.requestTimeout <= .seconds(120) && configuration.downloadTimeout <= .seconds(3600))
+        #expect(configuration.maxDownloadBytes == 2 << 30)
+        let http = VideoAPIClient.httpClientConfiguration(for: configuration)
+        #expect(http.timeout.read == .seconds(120) && http.timeout.connect == .seconds(10))
+    }
+
     @Test func parsesRetryAfterSecondsAndDates() throws {
         #expect(RetryAfter.parse("120") == .seconds(120))
         #expect(RetryAfter.parse(" 0 ") == .zero)

@@ -56,8 +56,8 @@ struct ScriptedServerTests {
         configuration.submitRetry = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), maxDelay: .seconds(5), jitter: 0)
         try await VideoAPIClient.withClient(configuration: configuration, clock: clock) { client in
             let error = try await expectAPIError { _ = try await client.create(request) }
-            #expect(error.kind == .transport)
-            #expect(error.message.contains("3 attempts"))
+            #expect(error.kind == .unreachable)
+            #expect("\(error)" == "cannot connect to http://127.0.0.1:\(port): connection refused (gave up after 3 attempts)")
             #expect(clock.sleeps == [.seconds(1), .seconds(2)])
         }
     }

@@ -136,12 +136,25 @@ func leftovers(in directory: String) -> [String] {
 
 // MARK: - A scripted raw HTTP server for what the emulator cannot do
 
-/// Answers every connection with `script(requestNumber)`: raw bytes to write, then closes the
-/// connection (or closes without writing when the script returns nil). Counts connections that
-/// sent data.
+/// What the scripted server does with one request.
+enum ScriptedReply: Sendable {
+    /// Writes these bytes, then closes the connection.
+    case raw(String)
+    /// Closes the connection without answering.
+    case close
+    /// Never answers; keeps the connection open.
+    case silence
+    /// Writes `head`, then one byte (`{`) every `every` until the client goes away.
+    case trickle(head: String, every: Duration)
+    /// Writes `head`, then a body of `total` bytes (`prefix`, then zeros) as fast as the client
+    /// reads it, in HTTP chunks when `chunked`; closes at the end.
+    case stream(head: String, prefix: [UInt8], total: Int, chunked: Bool)
+}
+
+/// Answers every request with `reply(requestNumber, requestText)`. Counts requests, keeps their
+/// text, and counts the body bytes its streams wrote.
 final class ScriptedServer: Sendable {
     let channel: any Channel
-    let requests: Mutex<Int>
     var port: Int { channel.localAddress?.port ?? 0 }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -161,44 +174,109 @@ final class ScriptedServer: Sendable {
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
             guard text[headEnd.upperBound...].utf8.count >= length else { return }
             received.withLock { $0 = "" }
-            let number = server.next()
-            if let reply = server.script(number) {
-                let channel = context.channel
+            let channel = context.channel
+            switch server.next(request: text) {
+            case .raw(let reply):
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply))).whenComplete { _ in
                     channel.close(promise: nil)
                 }
-            } else {
+            case .close:
                 context.close(promise: nil)
+            case .silence:
+                break
+            case .trickle(let head, let every):
+                server.spawn { try await ScriptedServer.trickle(head: head, every: every, on: channel) }
+            case .stream(let head, let prefix, let total, let chunked):
+                let box = server
+                server.spawn {
+                    try await ScriptedServer.stream(head: head, prefix: prefix, total: total, chunked: chunked, on: channel, box: box)
+                }
             }
         }
     }
 
     final class Box: Sendable {
         let count = Mutex(0)
-        let script: @Sendable (Int) -> String?
-        init(script: @escaping @Sendable (Int) -> String?) { self.script = script }
-        func next() -> Int { count.withLock { $0 += 1; return $0 } }
+        let texts = Mutex<[String]>([])
+        let written = Mutex(0)
+        let tasks = Mutex<[Task<Void, Never>]>([])
+        let children = Mutex<[any Channel]>([])
+        let reply: @Sendable (Int, String) -> ScriptedReply
+        init(reply: @escaping @Sendable (Int, String) -> ScriptedReply) { self.reply = reply }
+
+        func next(request: String) -> ScriptedReply {
+            let number = count.withLock { $0 += 1; return $0 }
+            texts.withLock { $0.append(request) }
+            return reply(number, request)
+        }
+
+        func spawn(_ work: @escaping @Sendable () async throws -> Void) {
+            let task = Task {
+                do { try await work() } catch {}
+            }
+            tasks.withLock { $0.append(task) }
+        }
     }
 
     let box: Box
 
-    init(script: @escaping @Sendable (Int) -> String?) async throws {
-        let box = Box(script: script)
+    init(reply: @escaping @Sendable (Int, String) -> ScriptedReply) async throws {
+        let box = Box(reply: reply)
         self.box = box
-        self.requests = Mutex(0)
         self.channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                box.children.withLock { $0.append(channel) }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(Handler(server: box))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }
 
-    var requestCount: Int { box.count.withLock { $0 } }
+    /// Answers request `n` with `script(n)`: these bytes then close, or close at once when nil.
+    convenience init(script: @escaping @Sendable (Int) -> String?) async throws {
+        try await self.init(reply: { number, _ in script(number).map(ScriptedReply.raw) ?? .close })
+    }
 
-    func stop() async { try? await channel.close() }
+    var requestCount: Int { box.count.withLock { $0 } }
+    /// Each request as received (head and body).
+    var requests: [String] { box.texts.withLock { $0 } }
+    /// Body bytes written by `.stream` replies.
+    var bodyBytesWritten: Int { box.written.withLock { $0 } }
+
+    func stop() async {
+        for task in box.tasks.withLock({ $0 }) { task.cancel() }
+        for child in box.children.withLock({ $0 }) { try? await child.close() }
+        try? await channel.close()
+    }
+
+    static func trickle(head: String, every: Duration, on channel: any Channel) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: head)).get()
+        while !Task.isCancelled {
+            try await Task.sleep(for: every)
+            try await channel.writeAndFlush(ByteBuffer(string: "{")).get()
+        }
+    }
+
+    static func stream(head: String, prefix: [UInt8], total: Int, chunked: Bool, on channel: any Channel, box: Box) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: head)).get()
+        let zeros = [UInt8](repeating: 0, count: 64 << 10)
+        var sent = 0
+        while sent < total, !Task.isCancelled {
+            var data = sent == 0 ? prefix : []
+            data += zeros.prefix(min(zeros.count, total - sent) - data.count)
+            var buffer = ByteBuffer()
+            if chunked { buffer.writeString(String(data.count, radix: 16) + "\r\n") }
+            buffer.writeBytes(data)
+            if chunked { buffer.writeString("\r\n") }
+            try await channel.writeAndFlush(buffer).get()
+            sent += data.count
+            box.written.withLock { $0 += data.count }
+        }
+        if chunked { try await channel.writeAndFlush(ByteBuffer(string: "0\r\n\r\n")).get() }
+        try await channel.close()
+    }
 }
 
 /// A port with nothing listening on it (bound then closed).
@@ -215,12 +293,30 @@ func withScriptedClient<T: Sendable>(
     adjust: (inout VideoAPIClientConfiguration) -> Void = { _ in },
     _ body: (ScriptedServer, VideoAPIClient) async throws -> T
 ) async throws -> T {
-    let server = try await ScriptedServer(script: script)
+    try await withScriptedClient(
+        replies: { number, _ in script(number).map(ScriptedReply.raw) ?? .close }, clock: clock, adjust: adjust, body
+    )
+}
+
+/// Runs `body` against a scripted server answering request `n` (whose text is given) with
+/// `replies`; `writeBytes` replaces `write(2)` for downloads when given.
+func withScriptedClient<T: Sendable>(
+    replies: @escaping @Sendable (Int, String) -> ScriptedReply, clock: InstantClock = InstantClock(),
+    adjust: (inout VideoAPIClientConfiguration) -> Void = { _ in },
+    writeBytes: (@Sendable (Int32, UnsafeRawBufferPointer) -> Int)? = nil,
+    _ body: (ScriptedServer, VideoAPIClient) async throws -> T
+) async throws -> T {
+    let server = try await ScriptedServer(reply: replies)
     var configuration = fastConfiguration(baseURL: server.baseURL)
     adjust(&configuration)
     do {
-        let result = try await VideoAPIClient.withClient(configuration: configuration, clock: clock) { client in
-            try await body(server, client)
+        let result = try await VideoAPIClient.withClient(configuration: configuration, clock: clock) { plain in
+            let client = writeBytes.map {
+                VideoAPIClient(
+                    configuration: plain.configuration, httpClient: plain.httpClient, clock: clock, logger: plain.logger, writeBytes: $0
+                )
+            } ?? plain
+            return try await body(server, client)
         }
         await server.stop()
         return result
@@ -229,6 +325,44 @@ func withScriptedClient<T: Sendable>(
         throw error
     }
 }
+
+/// Runs `body`, cancelling it and recording an issue when it takes longer than `limit` (a hang
+/// fails the test instead of stalling the suite).
+func finishing<T: Sendable>(
+    within limit: Duration, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            Issue.record("did not finish within \(limit)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        return value
+    }
+}
+
+/// Counts the bytes a download writes (then writes them with `write(2)`).
+final class WriteCounter: Sendable {
+    private let total = Mutex(0)
+    var bytes: Int { total.withLock { $0 } }
+
+    var writeBytes: @Sendable (Int32, UnsafeRawBufferPointer) -> Int {
+        { fd, bytes in
+            let written = VideoAPIClient.posixWrite(fd, bytes)
+            if written > 0 { self.total.withLock { $0 += written } }
+            return written
+        }
+    }
+}
+
+/// The start of an MP4 file: `ftyp` at offset 4.
+let mp4Start: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + [0, 0, 0, 0]
 
 func httpResponse(_ status: String, headers: [String] = [], body: String = "") -> String {
     var text = "HTTP/1.1 \(status)\r\n"

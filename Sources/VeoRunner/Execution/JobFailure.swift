@@ -71,7 +71,7 @@ public struct JobFailure: UserFacingError, Sendable, Hashable {
         case .badRequest: error.httpStatus == 404 ? .notFound : .badRequest
         case .rateLimited: .rateLimited
         case .server: .serverError
-        case .transport, .cancelled: .transport
+        case .transport, .unreachable, .cancelled: .transport
         case .ambiguousSubmission: .ambiguousSubmission
         case .deadlineExceeded: .jobTimeout
         case .jobFailed: .generationFailed
