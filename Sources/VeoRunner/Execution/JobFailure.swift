@@ -20,8 +20,11 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
     case rateLimited = "rate_limited"
     /// The server kept failing (5xx).
     case serverError = "server_error"
-    /// No answer from the server (connection refused, reset, timed out).
+    /// No answer from the server (connection reset, timed out).
     case transport
+    /// The server cannot be reached at all (connection refused, unknown host, connect timeout):
+    /// every other job would meet it too, so the run stops submitting.
+    case unreachable
     /// The server answered something that is not the documented shape.
     case invalidResponse = "invalid_response"
     /// The provider says the generation failed (its own code is kept beside this one).
@@ -40,7 +43,7 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
     case writeFailed = "write_failed"
 
     /// A failure that every other job would meet too: the run stops starting jobs.
-    public var stopsRun: Bool { self == .unauthorized }
+    public var stopsRun: Bool { self == .unauthorized || self == .unreachable }
 
     /// The provider answered before creating anything (a refusal, not a lost answer): not billed.
     public var provablyNotTaken: Bool { self == .badRequest || self == .unauthorized || self == .rateLimited }
@@ -71,7 +74,8 @@ public struct JobFailure: UserFacingError, Sendable, Hashable {
         case .badRequest: error.httpStatus == 404 ? .notFound : .badRequest
         case .rateLimited: .rateLimited
         case .server: .serverError
-        case .transport, .unreachable, .cancelled: .transport
+        case .unreachable: .unreachable
+        case .transport, .cancelled: .transport
         case .ambiguousSubmission: .ambiguousSubmission
         case .deadlineExceeded: .jobTimeout
         case .jobFailed: .generationFailed

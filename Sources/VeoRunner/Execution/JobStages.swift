@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VeoClient
 import VeoManifest
 import VeoProvider
@@ -198,35 +199,32 @@ struct JobContext: Sendable {
     /// of create requests sent for this job.
     func submit(_ job: PlannedJob, key: String, uploads: [ImageUpload], earlierAttempts: Int) async throws -> (VideoObject, Int) {
         let deadline = ContinuousClock.now + options.jobTimeout
-        var attempts = earlierAttempts
+        let attempts = AttemptLog(journal: journal, key: key, job: job.id, earlier: earlierAttempts)
         var waits = 0
         while true {
             if let limiter { try await limiter.acquire() }
             try Task.checkCancellation()
-            try await journal.append(JournalEntry(event: .submitting, key: key, job: job.id))
-            attempts += 1
             do {
                 // Not cancelled by an interrupt: once the request is going out, its answer (the video
                 // id) is worth waiting for, so the next run can resume it instead of guessing.
                 let (service, request) = (self.service, job.request)
-                return (try await options.hardStop.value(of: Task { try await service.create(request, uploads: uploads) }), attempts)
+                let create = Task { try await service.create(request, uploads: uploads, onAttempt: attempts.record) }
+                return (try await options.hardStop.value(of: create), attempts.count)
             } catch is HardStop.AbandonedAnswer {
                 throw JobFailure(.ambiguousSubmission, """
                     interrupted twice while the create request was waiting for its answer; the provider may \
                     have taken it. The next run reports it and does not send it again unless you pass \
                     --resubmit-ambiguous.
-                    """, attempts: attempts)
-            } catch let error as VideoAPIError {
-                if error.kind == .ambiguousSubmission || error.kind == .cancelled {
-                    try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: "the create request for '\(job.id)' was sent and no answer came (\(error.message))"))
-                    throw JobFailure(.ambiguousSubmission, """
-                        the create request was sent and no answer came (\(error.message)); the provider may \
-                        have taken it. Not sent again, so you are not billed twice. Check the provider's \
-                        console; to submit it again anyway, re-run with --resubmit-ambiguous.
-                        """, attempts: attempts)
-                }
+                    """, attempts: attempts.count)
+            } catch let error as VideoAPIError where error.kind == .ambiguousSubmission {
+                try await journal.append(JournalEntry(event: .ambiguous, key: key, job: job.id, message: error.message))
+                throw JobFailure(.ambiguousSubmission, """
+                    \(error.message). Not sent again, so you are not billed twice. Check the provider's \
+                    console; to submit it again anyway, re-run with --resubmit-ambiguous.
+                    """, attempts: attempts.count)
+            } catch let error as VideoAPIError where error.kind != .cancelled {
                 var failure = JobFailure(error)
-                failure.attempts = attempts
+                failure.attempts = attempts.count
                 try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, failure: failure))
                 guard error.kind == .rateLimited, let pause = rateLimitPause(after: waits + 1, error: error, deadline: deadline) else { throw failure }
                 waits += 1
@@ -288,7 +286,7 @@ struct JobContext: Sendable {
         defer { try? FileManager.default.removeItem(atPath: incoming) }
         let download: DownloadResult
         do {
-            download = try await service.download(video, to: incoming)
+            download = try await service.download(video, to: incoming, maxBytes: options.maxDownloadBytes ?? Self.largestClip(job.request))
         } catch let error as VideoAPIError where error.kind != .cancelled {
             throw JobFailure(.downloadFailed, "download failed: \(error.description). The video id is kept: the next run downloads it again without a new generation", providerCode: error.code)
         }
@@ -301,6 +299,13 @@ struct JobContext: Sendable {
         return OutputRecord(
             path: relativePath, bytes: download.bytes, sha256: download.sha256, width: info.width, height: info.height,
             duration: info.duration, mtime: OutputLayout.mtime(clipPath))
+    }
+
+    /// Bytes a clip of this request can reasonably be: a generous 25 MB per second at 1080p (real
+    /// clips are well under 2 MB per second), 12.5 MB at 720p; at least 64 MB.
+    static func largestClip(_ request: GenerationRequest) -> Int64 {
+        let perSecond: Int64 = request.size.is1080p ? 25_000_000 : 12_500_000
+        return max(64_000_000, perSecond * Int64(request.seconds.rawValue))
     }
 
     /// The clip's size and length, or a failure that keeps the file as `<clip>.rejected.mp4`.
@@ -398,4 +403,31 @@ extension Duration {
 /// A job whose estimated cost did not fit the budget's remainder (`--render-what-fits`).
 struct OverBudgetSkip: Error {
     var usd: Double
+}
+
+/// Each create attempt of one job, as the client reports it: `submitting` in the journal before it
+/// goes out, `not_taken` after an answer proving the server did not take it. A kill while waiting
+/// out a 429 then leaves no false ambiguous submission.
+final class AttemptLog: Sendable {
+    private let journal: Journal
+    private let key: String
+    private let job: String
+    private let counter: Mutex<Int>
+
+    init(journal: Journal, key: String, job: String, earlier: Int) {
+        (self.journal, self.key, self.job) = (journal, key, job)
+        counter = Mutex(earlier)
+    }
+
+    var count: Int { counter.withLock { $0 } }
+
+    @Sendable func record(_ attempt: SubmitAttempt) async throws {
+        switch attempt {
+        case .sending:
+            counter.withLock { $0 += 1 }
+            try await journal.append(JournalEntry(event: .submitting, key: key, job: job))
+        case .notTaken(_, let status):
+            try await journal.append(JournalEntry(event: .notTaken, key: key, job: job, message: status.map { "answered HTTP \($0)" } ?? "not sent"))
+        }
+    }
 }

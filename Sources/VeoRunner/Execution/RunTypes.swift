@@ -29,6 +29,8 @@ public struct RunOptions: Sendable {
     /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
     /// only resumes and caches what was recorded against the same one.
     public var origin: String?
+    /// The largest clip accepted (`--max-download-mb`); nil: a limit from each job's size and length.
+    public var maxDownloadBytes: Int64?
     /// Fired by a second interrupt: answers to create requests in flight are no longer awaited.
     public var hardStop = HardStop()
     /// What the run may spend (`--max-cost`, the manifest's `budget`).
@@ -61,11 +63,14 @@ public enum RunEvent: Sendable {
 
 /// The API calls a run makes; `VideoAPIClient` is the real one.
 public protocol VideoService: Sendable {
-    func create(_ request: GenerationRequest, uploads: [ImageUpload]) async throws -> VideoObject
+    /// `onAttempt` is told before each attempt goes out and after each answer proving the server
+    /// did not take it, so the journal records which attempts were answered.
+    func create(_ request: GenerationRequest, uploads: [ImageUpload], onAttempt: @Sendable (SubmitAttempt) async throws -> Void) async throws -> VideoObject
     func waitForCompletion(
         id: String, pollInterval: Duration, timeout: Duration, onUpdate: @Sendable (VideoObject) async -> Void
     ) async throws -> VideoObject
-    func download(_ video: VideoObject, to destinationPath: String) async throws -> DownloadResult
+    /// A body larger than `maxBytes` (a clip cannot be that large) is refused before it is written.
+    func download(_ video: VideoObject, to destinationPath: String, maxBytes: Int64?) async throws -> DownloadResult
 }
 
 extension VideoAPIClient: VideoService {}
@@ -95,10 +100,6 @@ public struct Declined: UserFacingError, Sendable {
 /// The identity of an API server for the journal: scheme://host:port, lowercased.
 public enum APIOrigin {
     public static func of(_ baseURL: String) -> String {
-        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
-            let host = components.host?.lowercased()
-        else { return baseURL }
-        let port = components.port ?? (scheme == "https" ? 443 : 80)
-        return "\(scheme)://\(host):\(port)"
+        ServerOrigin(baseURL)?.description ?? baseURL
     }
 }

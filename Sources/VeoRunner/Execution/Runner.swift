@@ -191,7 +191,8 @@ struct Schedule {
             ? Self.interruptedReason
             : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
         if let failure = outcome.failure {
-            if failure.code.stopsRun { stop(because: "not started: the server refused the API key (check VEO_API_KEY)", cause: .notRun) }
+            if failure.code == .unauthorized { stop(because: "not started: the server refused the API key (check VEO_API_KEY)", cause: .notRun) }
+            if failure.code == .unreachable { stop(because: "not started: the server cannot be reached (\(failure.message))", cause: .notRun) }
             if failFast { stop(because: "not started: --fail-fast stopped the run after '\(outcome.job.id)' failed", cause: .notRun) }
         }
         return skipDependents(of: outcome.job.id, because: why, cause: interrupted ? .interrupted : .notRun)

@@ -19,6 +19,9 @@ public struct JournalEntry: Sendable, Codable, Hashable {
     public enum Event: String, Sendable, Codable {
         /// About to send the create request. Without a later `submitted`, the outcome is unknown.
         case submitting
+        /// The server answered the last `submitting` attempt without taking the job (429, 503, a
+        /// refusal, or a failure before the body went out): not ambiguous.
+        case notTaken = "not_taken"
         /// The provider took the job: its video id.
         case submitted
         /// The create request was sent and no answer came: not re-sent unless asked.
@@ -154,7 +157,7 @@ public actor Journal {
             // need not wait for it: the write survives a killed process, and if power is lost first,
             // the still-open submission resumes by its video id (nothing is paid twice).
             switch entry.event {
-            case .submitting, .submitted, .ambiguous: try handle.synchronize()
+            case .submitting, .submitted, .ambiguous, .notTaken: try handle.synchronize()
             case .completed, .failed: break
             }
         } catch {
@@ -195,6 +198,8 @@ public actor Journal {
         case .submitting:
             s.submissions += 1
             s.ambiguous = "the tool stopped after sending the create request for '\(entry.job)' and before recording the answer"
+        case .notTaken:
+            s.ambiguous = nil
         case .submitted:
             s.ambiguous = nil
             s.pendingVideoID = entry.videoID

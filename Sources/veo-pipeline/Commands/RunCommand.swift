@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs or shots (and the upstream clips they need).", valueName: "job-or-shot"))
     var only: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Refuse a downloaded clip larger than this many MB (default: a generous limit from each job's size and length, at least 64 MB).", valueName: "mb"))
+    var maxDownloadMB: Int?
+
     @Flag(help: "Re-render the selected jobs even when their clips are cached (this is paid for again).")
     var force = false
 
@@ -97,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let r = requestsPerMinute, r < 1 { throw ValidationError("--requests-per-minute must be at least 1") }
         try money.check()
+        if let mb = maxDownloadMB, !(1...100_000).contains(mb) { throw ValidationError("--max-download-mb must be from 1 to 100000") }
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
         if let baseURL {
             guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
@@ -223,6 +227,7 @@ struct RunCommand: AsyncParsableCommand {
         options.resubmitAmbiguous = resubmitAmbiguous
         // Emulated clips are test patterns: they never share a cache with real ones.
         options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
+        options.maxDownloadBytes = maxDownloadMB.map { Int64($0) * 1_000_000 }
         options.budget = money.limits
         options.renderWhatFits = money.renderWhatFits
         options.confirm = money.confirmation()
