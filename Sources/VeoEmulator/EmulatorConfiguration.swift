@@ -37,7 +37,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     /// A job whose prompt contains one of these ends `failed` with ``failCode``.
     public var failPromptsContaining: [String] = []
     /// The `error.code` of jobs failed by ``failPromptsContaining``.
-    public var failCode: String = "generation_failed"
+    public var failCode: String = ErrorCode.generationFailed.rawValue
     /// File downloads that send the full `Content-Length` but cut the body and close the connection.
     public var truncateDownloads: Int = 0
     /// File downloads that serve a body that is not an MP4 (no `ftyp` box), still as `video/mp4`.
