@@ -1,13 +1,30 @@
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 import VeoEmulator
 
-/// A running emulator on a free port plus an HTTP client that does not follow redirects.
-struct Harness {
+/// How a test reaches the emulator.
+enum Transport: Sendable {
+    /// A real server on a free loopback port, and an HTTP client that does not follow redirects.
+    case live
+    /// No socket: requests go straight to the emulator's responder (HummingbirdTesting's
+    /// `.router` framework). For what needs no real connection: validation, routing, most faults.
+    case router
+}
+
+/// An emulator and a way to send it requests.
+struct Harness: Sendable {
     let emulator: Emulator
+    /// The base URL links in answers start with (`http://localhost` in memory).
     let base: String
-    let client: HTTPClient
+    private let client: Client
+
+    private enum Client: Sendable {
+        case live(HTTPClient)
+        case router(any TestClientProtocol)
+    }
 
     struct Reply {
         var status: Int
@@ -24,45 +41,98 @@ struct Harness {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    static func with(
-        renderSeconds: Double = 0.3,
-        _ configure: (inout EmulatorConfiguration) -> Void = { _ in },
-        _ body: (Harness) async throws -> Void
-    ) async throws {
+    static func configuration(
+        renderSeconds: Double, _ configure: (inout EmulatorConfiguration) -> Void
+    ) -> EmulatorConfiguration {
         var configuration = EmulatorConfiguration()
         configuration.port = 0
         configuration.renderSeconds = renderSeconds
         configure(&configuration)
-        let emulator = Emulator(configuration: configuration)
+        return configuration
+    }
+
+    /// Runs `body` against a fresh emulator reached through `transport`, then stops it.
+    static func with(
+        _ transport: Transport = .live,
+        renderSeconds: Double = 0.3,
+        _ configure: (inout EmulatorConfiguration) -> Void = { _ in },
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let emulator = Emulator(configuration: configuration(renderSeconds: renderSeconds, configure))
+        do {
+            switch transport {
+            case .live: try await live(emulator, body)
+            case .router: try await inMemory(emulator, body)
+            }
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+    }
+
+    private static func live(_ emulator: Emulator, _ body: (Harness) async throws -> Void) async throws {
         let base = try await emulator.start()
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow))
         do {
-            try await body(Harness(emulator: emulator, base: base, client: client))
+            try await body(Harness(emulator: emulator, base: base, client: .live(client)))
         } catch {
             try? await client.shutdown()
-            await emulator.stop()
             throw error
         }
         try await client.shutdown()
-        await emulator.stop()
     }
+
+    private static func inMemory(_ emulator: Emulator, _ body: @Sendable (Harness) async throws -> Void) async throws {
+        let app = try await emulator.application()
+        try await app.test(.router) { client in
+            try await body(Harness(emulator: emulator, base: "http://localhost", client: .router(client)))
+        }
+    }
+
+    /// The HTTP client of a live harness, for tests that read a response as it streams.
+    func httpClient() throws -> HTTPClient {
+        guard case .live(let client) = client else { throw HarnessError.needsLiveTransport }
+        return client
+    }
+
+    enum HarnessError: Error { case needsLiveTransport }
 
     func send(
         _ method: Verb, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
         auth: String? = "Bearer sk-test"
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
-        request.method = .init(rawValue: method.rawValue)
-        if let auth { request.headers.add(name: "Authorization", value: auth) }
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        if let body { request.body = .bytes(body) }
-        let response = try await client.execute(request, timeout: .seconds(60))
-        var bytes: [UInt8] = []
-        for try await chunk in response.body { bytes += chunk.readableBytesView }
-        return Reply(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+        switch client {
+        case .live(let client):
+            var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
+            request.method = .init(rawValue: method.rawValue)
+            if let auth { request.headers.add(name: "Authorization", value: auth) }
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+            if let body { request.body = .bytes(body) }
+            let response = try await client.execute(request, timeout: .seconds(60))
+            var bytes: [UInt8] = []
+            for try await chunk in response.body { bytes += chunk.readableBytesView }
+            return Reply(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+        case .router(let client):
+            var headers = HTTPFields()
+            if let auth { headers[.authorization] = auth }
+            if let contentType { headers[.contentType] = contentType }
+            let response = try await client.executeRequest(
+                uri: Self.pathAndQuery(path), method: HTTPRequest.Method(method.rawValue)!, headers: headers,
+                body: body.map { ByteBuffer(bytes: $0) })
+            return Reply(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name.rawName, $0.value) },
+                body: Array(response.body.readableBytesView))
+        }
+    }
+
+    /// `/path?query` of a URL or of a path.
+    private static func pathAndQuery(_ url: String) -> String {
+        guard url.hasPrefix("http"), let components = URLComponents(string: url) else { return url }
+        return components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
     }
 
     func post(json: String, auth: String? = "Bearer sk-test") async throws -> Reply {
@@ -124,7 +194,7 @@ struct Harness {
     }
 }
 
-enum Verb: String { case GET, POST, PUT, DELETE }
+enum Verb: String, CaseIterable { case GET, HEAD, POST, PUT, DELETE, PATCH }
 
 enum Media {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("fake png body".utf8)

@@ -39,7 +39,7 @@ struct LifecycleTests {
 
     @Test("Unknown ids answer 404; content before completion answers 409")
     func notFoundAndNotReady() async throws {
-        try await Harness.with(renderSeconds: 30) { h in
+        try await Harness.with(.router, renderSeconds: 30) { h in
             let missing = try await h.send(.GET, "/v1/videos/video_doesnotexist")
             #expect(missing.status == 404)
             #expect(missing.error["code"] as? String == "video_not_found")
@@ -108,7 +108,7 @@ struct LifecycleTests {
         let payload = Array("\0\0\0\u{18}ftypisom".utf8) + Array(repeating: UInt8(7), count: 300_000)
         try Data(payload).write(to: source)
         defer { try? FileManager.default.removeItem(at: source) }
-        try await Harness.with({
+        try await Harness.with(.live, {
             $0.serveFile = source.path
             $0.ffmpegPath = "/nonexistent/ffmpeg"
         }) { h in

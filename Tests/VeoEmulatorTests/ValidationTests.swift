@@ -42,7 +42,7 @@ struct ValidationTests {
 
     @Test("Each rule answers 400 naming the field", arguments: invalid)
     func rejects(_ c: Case) async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let reply = try await h.post(json: c.body)
             #expect(reply.status == 400, "\(reply.text)")
             #expect(reply.error["code"] as? String == c.code)
@@ -59,7 +59,7 @@ struct ValidationTests {
 
     @Test("Valid bodies answer 200 with a queued video object and defaults applied")
     func accepts() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let minimal = try await h.post(json: #"{\#(Self.model),"prompt":"a cat"}"#)
             #expect(minimal.status == 200)
             let object = minimal.json
@@ -90,7 +90,7 @@ struct ValidationTests {
 
     @Test("Multipart: repeated image parts are accepted in order and hashed")
     func multipart() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let reply = try await h.post(multipart: [
                 ("model", nil, Array("veo-3.1-generate-preview".utf8)),
                 ("prompt", nil, Array("first and last frame".utf8)),
@@ -113,7 +113,7 @@ struct ValidationTests {
 
     @Test("Multipart rules: image bytes, 1-3 parts, unknown fields, required fields")
     func multipartRules() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let base: [(name: String, filename: String?, bytes: [UInt8])] = [
                 ("model", nil, Array("veo-3.1-generate-preview".utf8)), ("prompt", nil, Array("p".utf8)),
             ]
@@ -148,7 +148,7 @@ struct ValidationTests {
 struct AuthTests {
     @Test("Missing, empty or malformed bearer tokens answer 401 invalid_api_key")
     func missing() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             for auth in [nil, "Bearer ", "Bearer    ", "Basic dXNlcjpwdw==", "sk-test"] as [String?] {
                 let reply = try await h.post(json: #"{"model":"veo-3.1-generate-preview","prompt":"a"}"#, auth: auth)
                 #expect(reply.status == 401, "auth \(auth ?? "nil")")
@@ -168,7 +168,7 @@ struct AuthTests {
 
     @Test("A configured API key rejects other keys and accepts itself; the key is never recorded")
     func configuredKey() async throws {
-        try await Harness.with({ $0.apiKey = "sk-right-key-123" }) { h in
+        try await Harness.with(.router, { $0.apiKey = "sk-right-key-123" }) { h in
             let body = #"{"model":"veo-3.1-generate-preview","prompt":"a"}"#
             let wrong = try await h.post(json: body, auth: "Bearer sk-wrong")
             #expect(wrong.status == 401)

@@ -7,7 +7,6 @@ struct VideoRoutes: Sendable {
     typealias Context = EmulatorRequestContext
 
     let core: EmulatorCore
-    let fileIO = FileIO()
 
     static let maxBody = 64 * 1024 * 1024
     /// The header with the provider's hint for when to poll again.
@@ -118,13 +117,11 @@ struct VideoRoutes: Sendable {
 
     // MARK: - GET|HEAD /files/{id}.mp4
 
+    /// The clip, sent with sendfile(2); HEAD gets the same head without the body.
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require(Endpoint.idParameter)
         guard let clip = await core.jobs.clip(id: id) else { throw APIError.fileNotFound(id) }
-        guard request.method == .get else {
-            return Response(
-                status: .ok, headers: .videoMP4, body: try await fileIO.loadFile(path: clip.path, context: context))
-        }
-        return Response(status: .ok, headers: .videoMP4, body: .sendfile(clip, channel: context.channel))
+        let response = Response(status: .ok, headers: .videoMP4, body: .sendfile(clip, channel: context.channel))
+        return request.method == .head ? response.createHeadResponse() : response
     }
 }
