@@ -20,14 +20,14 @@ public actor Emulator {
     private let faultInjector: FaultInjector
     private let log = RequestLog()
     private let address = ServerAddress()
-    /// The jobs and clip directory, from the first start (or test application) until stop.
+    /// The jobs and their storage, from the first start (or test application) until stop.
     private var runtime: Runtime?
     private var serverTask: Task<Void, any Error>?
     private var currentBaseURL: String?
 
     private struct Runtime {
         var core: EmulatorCore
-        /// The clip directory made for this run, removed on stop (no storage directory configured).
+        /// The storage directory made for this run, removed on stop (none was configured).
         var temporaryDirectory: String?
     }
 
@@ -89,7 +89,7 @@ public actor Emulator {
     package func application(
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let core = try prepare().core
+        let core = try await prepare().core
         var logger = Logger(label: "veo-emulator")
         logger.logLevel = .critical
         return Application(
@@ -100,42 +100,44 @@ public actor Emulator {
         )
     }
 
-    /// The clip source and the job book, made once.
-    private func prepare() throws -> Runtime {
+    /// The storage directory, the clip source and the job book (with the stored jobs taken up), made once.
+    private func prepare() async throws -> Runtime {
         if let runtime { return runtime }
-        var temporaryDirectory: String?
-        let clips: ClipSource
-        if let serveFile = configuration.serveFile {
-            guard FileManager.default.isReadableFile(atPath: serveFile) else {
-                throw EmulatorError(description: "serve file '\(serveFile)' does not exist or is not readable")
-            }
-            clips = .serve(file: serveFile)
-        } else {
-            guard ClipRenderer.resolve(configuration.ffmpegPath) != nil else {
-                throw EmulatorError.ffmpegMissing(configuration.ffmpegPath)
-            }
-            let directory: String
-            if let storage = configuration.storageDirectory {
-                directory = storage
-            } else {
-                directory = NSTemporaryDirectory() + "veo-emulator-" + UUID().uuidString
-                temporaryDirectory = directory
-            }
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            clips = .render(
-                ClipRenderer(
-                    ffmpegPath: configuration.ffmpegPath, directory: directory,
-                    maxConcurrent: configuration.maxConcurrentRenders))
-        }
-        let jobs = JobBook(clips: clips, renderSeconds: max(0, configuration.renderSeconds))
-        let core = EmulatorCore(jobs: jobs, faults: faultInjector, log: log, address: address, apiKey: configuration.apiKey)
-        let runtime = Runtime(core: core, temporaryDirectory: temporaryDirectory)
+        let directory = configuration.storageDirectory ?? NSTemporaryDirectory() + "veo-emulator-" + UUID().uuidString
+        let clips = try clipSource(directory: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let jobs = JobBook(
+            clips: clips, store: try JobStore(storageDirectory: directory),
+            renderSeconds: max(0, configuration.renderSeconds))
+        try await jobs.resume()
+        let core = EmulatorCore(
+            jobs: jobs, faults: faultInjector, log: log, address: address, apiKey: configuration.apiKey)
+        let runtime = Runtime(
+            core: core, temporaryDirectory: configuration.storageDirectory == nil ? directory : nil)
         self.runtime = runtime
         return runtime
     }
 
-    /// Stops serving (open connections are closed), drops queued renders, waits for those in
-    /// flight, and removes the temporary clip directory. Idempotent.
+    /// The served file, or ffmpeg rendering into `directory`; throws when the file or ffmpeg is missing.
+    private func clipSource(directory: String) throws -> ClipSource {
+        if let serveFile = configuration.serveFile {
+            guard FileManager.default.isReadableFile(atPath: serveFile) else {
+                throw EmulatorError(description: "serve file '\(serveFile)' does not exist or is not readable")
+            }
+            return .serve(file: serveFile)
+        }
+        guard ClipRenderer.resolve(configuration.ffmpegPath) != nil else {
+            throw EmulatorError.ffmpegMissing(configuration.ffmpegPath)
+        }
+        return .render(
+            ClipRenderer(
+                ffmpegPath: configuration.ffmpegPath, directory: directory,
+                maxConcurrent: configuration.maxConcurrentRenders))
+    }
+
+    /// Stops serving (open connections are closed), drops queued renders (their jobs stay
+    /// `in_progress` in the storage directory), waits for those in flight, and removes the
+    /// storage directory if it was a temporary one. Idempotent.
     public func stop() async {
         let task = serverTask
         serverTask = nil

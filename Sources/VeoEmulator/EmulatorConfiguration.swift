@@ -11,7 +11,10 @@ public struct EmulatorConfiguration: Sendable {
     public var apiKey: String? = nil
     /// Faults to inject (also settable at runtime with ``Emulator/setFaults(_:)`` or `PUT /_emulator/faults`).
     public var faults: FaultPlan = FaultPlan()
-    /// Where rendered clips go; `nil` makes a fresh temporary directory removed on stop.
+    /// Where the jobs (`jobs/<id>.json`) and rendered clips (`<id>.mp4`) are kept. An emulator
+    /// started with the directory of an earlier one knows all its jobs: their ids poll and
+    /// download as before, and jobs it left rendering are finished. `nil` makes a fresh temporary
+    /// directory, removed on stop.
     public var storageDirectory: String? = nil
     /// The ffmpeg executable: a path, or a name resolved through `PATH`.
     public var ffmpegPath: String = "ffmpeg"

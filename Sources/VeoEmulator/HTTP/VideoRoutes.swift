@@ -68,7 +68,7 @@ struct VideoRoutes: Sendable {
             context.note.noteFault(.unavailable)
             throw APIError.unavailable(retryAfter: plan.retryAfterSeconds)
         }
-        switch await core.jobs.create(try parsed.get(), plan: plan) {
+        switch try await core.jobs.create(try parsed.get(), plan: plan) {
         case .concurrencyLimit(let limit):
             context.note.noteFault(.concurrencyLimit)
             throw APIError.concurrencyLimit(limit, retryAfter: plan.retryAfterSeconds)

@@ -15,7 +15,8 @@ struct ClipFile: Sendable {
     var size: Int
 }
 
-/// The jobs: creating them, rendering their clips, and what a client sees of them.
+/// The jobs: creating them, rendering their clips, keeping them in the job store, and what a
+/// client sees of them.
 actor JobBook {
     enum CreateOutcome: Sendable {
         case created(VideoObject)
@@ -26,16 +27,31 @@ actor JobBook {
     private var jobs: [String: VideoJob] = [:]
     private var renders: [String: Task<Void, Never>] = [:]
     private let clips: ClipSource
+    private let store: JobStore
     private let renderSeconds: Double
 
-    init(clips: ClipSource, renderSeconds: Double) {
+    init(clips: ClipSource, store: JobStore, renderSeconds: Double) {
         self.clips = clips
+        self.store = store
         self.renderSeconds = renderSeconds
     }
 
-    /// Creates a job for a validated request, unless the plan's concurrency limit is reached; a
-    /// prompt the plan fails makes a job that ends `failed` at its due time.
-    func create(_ request: CreateRequest, plan: FaultPlan) -> CreateOutcome {
+    /// Takes up the jobs of the store: the ended ones as they are; those still rendering when
+    /// their emulator stopped, and completed ones whose clip is gone, are rendered (again). Each
+    /// ends at its due time, or as soon as its clip exists if that time has passed.
+    func resume() throws {
+        for var job in try store.loadAll() {
+            if case .rendered(let clip, _) = job.outcome, !FileManager.default.fileExists(atPath: clip) {
+                job.outcome = .rendering
+            }
+            jobs[job.id] = job
+            startRender(job)
+        }
+    }
+
+    /// Creates and stores a job for a validated request, unless the plan's concurrency limit is
+    /// reached; a prompt the plan fails makes a job that ends `failed` at its due time.
+    func create(_ request: CreateRequest, plan: FaultPlan) throws(APIError) -> CreateOutcome {
         let now = Date()
         if let limit = plan.maxConcurrentJobs {
             let unfinished = jobs.values.count { !$0.object(at: now, inProgressName: nil).status.isTerminal }
@@ -47,6 +63,11 @@ actor JobBook {
         let job = VideoJob(
             id: newID(), model: request.model, prompt: request.prompt, seconds: request.seconds, size: request.size,
             createdAt: now, renderSeconds: renderSeconds, outcome: failure.map { .failed($0) } ?? .rendering)
+        do {
+            try store.save(job)
+        } catch {
+            throw .storageFailed("\(error)")
+        }
         jobs[job.id] = job
         startRender(job)
         return .created(job.object(at: now, inProgressName: nil))
@@ -82,7 +103,7 @@ actor JobBook {
         guard case .rendering = job.outcome else { return }
         switch clips {
         case .serve(let file):
-            jobs[job.id]?.outcome = .rendered(clip: file, at: Date())
+            finish(job.id, .rendered(clip: file, at: Date()))
         case .render(let renderer):
             renders[job.id] = Task {
                 let outcome = await renderer.outcome(id: job.id, prompt: job.prompt, seconds: job.seconds, size: job.size)
@@ -91,11 +112,15 @@ actor JobBook {
         }
     }
 
-    /// Records a render's outcome; a render dropped because the emulator stopped leaves its job rendering.
+    /// Records a render's outcome; a render dropped because the emulator stopped leaves its job
+    /// rendering. When the store cannot be written, the stored job stays `in_progress` and is
+    /// rendered again by the next emulator that takes the store up.
     private func finish(_ id: String, _ outcome: VideoJob.Outcome?) {
         renders[id] = nil
-        guard let outcome else { return }
-        jobs[id]?.outcome = outcome
+        guard let outcome, var job = jobs[id] else { return }
+        job.outcome = outcome
+        jobs[id] = job
+        try? store.save(job)
     }
 
     /// `video_` and 24 random hex digits, not yet taken.
