@@ -108,7 +108,8 @@ public actor Emulator {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let jobs = JobBook(
             clips: clips, store: try JobStore(storageDirectory: directory),
-            renderSeconds: max(0, configuration.renderSeconds))
+            timing: RenderTiming(seconds: configuration.renderSeconds, jitter: configuration.renderJitter),
+            seed: configuration.renderSeed)
         try await jobs.resume()
         let core = EmulatorCore(
             jobs: jobs, faults: faultInjector, log: log, address: address, apiKey: configuration.apiKey)

@@ -5,8 +5,14 @@ public struct EmulatorConfiguration: Sendable {
     /// TCP port; 0 binds any free port (``Emulator/start()`` returns the actual one).
     public var port: Int = 8089
     /// Time from `queued` to `completed`: the first quarter is `queued`, the rest `in_progress`
-    /// with `progress` rising towards 100.
+    /// with `progress` rising linearly towards 100.
     public var renderSeconds: Double = 3
+    /// Each job's render time is drawn uniformly from ``renderSeconds`` ± this; a draw below 0.2 s
+    /// is raised to 0.2 s. 0 makes every job take exactly ``renderSeconds``.
+    public var renderJitter: Double = 0
+    /// Seeds the generator render times are drawn from, so that they repeat from run to run;
+    /// nil draws them from the system's generator.
+    public var renderSeed: UInt64? = nil
     /// The accepted bearer token; `nil` accepts any non-empty token.
     public var apiKey: String? = nil
     /// Faults to inject (also settable at runtime with ``Emulator/setFaults(_:)`` or `PUT /_emulator/faults`).

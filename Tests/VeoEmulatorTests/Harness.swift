@@ -201,18 +201,18 @@ enum Media {
     static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("fake jpeg body".utf8)
     static let webp: [UInt8] = Array("RIFF".utf8) + [0x10, 0, 0, 0] + Array("WEBPVP8 fake".utf8)
 
-    static func sha256Hex(_ bytes: [UInt8]) throws -> String {
+    static func sha256Hex(_ bytes: [UInt8]) async throws -> String {
         // Independent of the emulator's implementation: ask sha256sum.
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try Data(bytes).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        let out = try run("/usr/bin/sha256sum", [url.path])
+        let out = try await run("/usr/bin/sha256sum", [url.path])
         return String(out.prefix(64))
     }
 
     /// Width, height and duration per ffprobe.
-    static func probe(_ url: URL) throws -> (width: Int, height: Int, duration: Double) {
-        let out = try run(
+    static func probe(_ url: URL) async throws -> (width: Int, height: Int, duration: Double) {
+        let out = try await run(
             "/usr/bin/ffprobe",
             ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration",
              "-of", "json", url.path])
@@ -226,27 +226,39 @@ enum Media {
     }
 
     /// The first and the true last frame as PNG bytes.
-    static func firstAndLastFrames(_ url: URL) throws -> (first: [UInt8], last: [UInt8]) {
+    static func firstAndLastFrames(_ url: URL) async throws -> (first: [UInt8], last: [UInt8]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = dir.appendingPathComponent("first.png")
         let last = dir.appendingPathComponent("last.png")
-        _ = try run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", url.path, "-frames:v", "1", first.path])
-        _ = try run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-sseof", "-0.5", "-i", url.path, "-update", "1", last.path])
+        _ = try await run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", url.path, "-frames:v", "1", first.path])
+        _ = try await run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-sseof", "-0.5", "-i", url.path, "-update", "1", last.path])
         return (Array(try Data(contentsOf: first)), Array(try Data(contentsOf: last)))
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    /// Runs a tool and returns its standard output. Waits for it without blocking a thread of
+    /// the concurrency pool (on a 2-core machine two blocked threads stall every other test).
+    static func run(_ executable: String, _ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(executable) \(arguments) failed")
-        return String(decoding: data, as: UTF8.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try handle.close()
+        try #require(status == 0, "\(executable) \(arguments) failed")
+        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }
 }

@@ -67,10 +67,10 @@ struct LifecycleTests {
             defer { try? FileManager.default.removeItem(at: url) }
             let bytes = Array(try Data(contentsOf: url).prefix(12))
             #expect(Array(bytes[4..<8]) == Array("ftyp".utf8))
-            let probe = try Media.probe(url)
+            let probe = try await Media.probe(url)
             #expect(probe.width == 1920 && probe.height == 1080)
             #expect(abs(probe.duration - 8) < 0.2)
-            let frames = try Media.firstAndLastFrames(url)
+            let frames = try await Media.firstAndLastFrames(url)
             #expect(!frames.first.isEmpty && !frames.last.isEmpty)
             #expect(frames.first != frames.last)
         }
@@ -89,11 +89,11 @@ struct LifecycleTests {
                 try? FileManager.default.removeItem(at: fileA)
                 try? FileManager.default.removeItem(at: fileB)
             }
-            let probe = try Media.probe(fileA)
+            let probe = try await Media.probe(fileA)
             #expect(probe.width == 720 && probe.height == 1280)
             #expect(abs(probe.duration - 4) < 0.2)
-            let framesA = try Media.firstAndLastFrames(fileA)
-            let framesB = try Media.firstAndLastFrames(fileB)
+            let framesA = try await Media.firstAndLastFrames(fileA)
+            let framesB = try await Media.firstAndLastFrames(fileB)
             #expect(framesA.first != framesB.first)
             #expect(framesA.last != framesB.last)
             let record = await h.emulator.record()

@@ -107,7 +107,9 @@ struct ValidationTests {
             #expect(create.contentType == "multipart")
             #expect(create.videoID == reply.json["id"] as? String)
             #expect(create.fields == ["model": "veo-3.1-generate-preview", "prompt": "first and last frame", "seconds": "4", "size": "720x1280"])
-            #expect(create.imageSHA256 == [try Media.sha256Hex(Media.png), try Media.sha256Hex(Media.jpeg), try Media.sha256Hex(Media.webp)])
+            var expected: [String] = []
+            for image in [Media.png, Media.jpeg, Media.webp] { expected.append(try await Media.sha256Hex(image)) }
+            #expect(create.imageSHA256 == expected)
         }
     }
 

@@ -28,12 +28,17 @@ actor JobBook {
     private var renders: [String: Task<Void, Never>] = [:]
     private let clips: ClipSource
     private let store: JobStore
-    private let renderSeconds: Double
+    private let timing: RenderTiming
+    /// The seeded generator render times are drawn from; nil: the system's. (Video ids are
+    /// always drawn from the system's, so that emulators with the same seed make distinct ids.)
+    private var seeded: SeededRandom?
 
-    init(clips: ClipSource, store: JobStore, renderSeconds: Double) {
+    /// `seed` fixes the render times drawn; nil draws them from the system's generator.
+    init(clips: ClipSource, store: JobStore, timing: RenderTiming, seed: UInt64?) {
         self.clips = clips
         self.store = store
-        self.renderSeconds = renderSeconds
+        self.timing = timing
+        self.seeded = seed.map { SeededRandom(seed: $0) }
     }
 
     /// Takes up the jobs of the store: the ended ones as they are; those still rendering when
@@ -62,7 +67,7 @@ actor JobBook {
         }
         let job = VideoJob(
             id: newID(), model: request.model, prompt: request.prompt, seconds: request.seconds, size: request.size,
-            createdAt: now, renderSeconds: renderSeconds, outcome: failure.map { .failed($0) } ?? .rendering)
+            createdAt: now, renderSeconds: drawRenderTime(), outcome: failure.map { .failed($0) } ?? .rendering)
         do {
             try store.save(job)
         } catch {
@@ -121,6 +126,15 @@ actor JobBook {
         job.outcome = outcome
         jobs[id] = job
         try? store.save(job)
+    }
+
+    private func drawRenderTime() -> Double {
+        guard var random = seeded else {
+            var system = SystemRandomNumberGenerator()
+            return timing.draw(using: &system)
+        }
+        defer { seeded = random }
+        return timing.draw(using: &random)
     }
 
     /// `video_` and 24 random hex digits, not yet taken.
