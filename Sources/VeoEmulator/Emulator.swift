@@ -166,7 +166,8 @@ public actor Emulator {
         await stop()
     }
 
-    /// A snapshot of every request received since start or the last reset.
+    /// A snapshot of every request received (control requests aside) since the emulator was made
+    /// or last reset.
     public func record() async -> EmulatorRecord { log.record }
 
     /// Replaces the fault plan and restarts its counters.

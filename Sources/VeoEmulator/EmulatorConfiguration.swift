@@ -4,8 +4,8 @@ public struct EmulatorConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// TCP port; 0 binds any free port (``Emulator/start()`` returns the actual one).
     public var port: Int = 8089
-    /// Time from `queued` to `completed`: the first quarter is `queued`, the rest `in_progress`
-    /// with `progress` rising linearly towards 100.
+    /// A job's time from `queued` to its end (the centre of the range with ``renderJitter``): the
+    /// first quarter is `queued`, the rest `in_progress` with `progress` rising linearly towards 100.
     public var renderSeconds: Double = 3
     /// Each job's render time is drawn uniformly from ``renderSeconds`` ± this; a draw below 0.2 s
     /// is raised to 0.2 s. 0 makes every job take exactly ``renderSeconds``.
@@ -32,8 +32,8 @@ public struct EmulatorConfiguration: Sendable {
     public init() {}
 }
 
-/// Faults the emulator injects. Every count means "the first N matching requests" (since start
-/// or the last reset); 0 turns the fault off.
+/// Faults the emulator injects. Every count means "the first N matching requests" (since the plan
+/// was set or the last reset); 0 turns the fault off.
 public struct FaultPlan: Sendable, Codable, Equatable {
     /// `POST /v1/videos` answered 429 with `Retry-After` (no job created).
     public var rateLimitCreates: Int = 0

@@ -21,25 +21,34 @@ struct VideoRoutes: Sendable {
         router.add(middleware: DroppedConnectionMiddleware())
         router.add(middleware: RecordingMiddleware(log: core.log))
         let auth = BearerAuthMiddleware(apiKey: core.apiKey)
-        router.group()
+        let create = router.group()
             .add(middleware: auth)
             .add(middleware: LostCreateResponseMiddleware(faults: core.faults))
-            .post(Endpoint.createVideo.path, use: routes.create)
-        router.group()
+        register(.createVideo, on: create, use: routes.create)
+        let poll = router.group()
             .add(middleware: auth)
             .add(middleware: PollServerErrorMiddleware(faults: core.faults))
-            .get(Endpoint.video.path, use: routes.poll)
-        router.group()
+        register(.video, on: poll, use: routes.poll)
+        let content = router.group()
             .add(middleware: RedirectLoopHopMiddleware(address: core.address))
             .add(middleware: auth)
-            .get(Endpoint.content.path, use: routes.content)
-        router.group()
+        register(.content, on: content, use: routes.content)
+        let file = router.group()
             .add(middleware: DownloadFaultMiddleware(jobs: core.jobs, faults: core.faults))
-            .get(Endpoint.file.path, use: routes.file)
-            .head(Endpoint.file.path, use: routes.file)
+        register(.file, on: file, use: routes.file)
         // After the routes: wraps only the not-found responder.
         router.add(middleware: UnmatchedRequestMiddleware(unknownPath: APIError.unknownPath))
         return router
+    }
+
+    /// Routes the endpoint's path and methods (from the ``Endpoint`` table) to `handler`.
+    private static func register(
+        _ endpoint: Endpoint, on group: RouterGroup<Context>,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) {
+        for method in endpoint.methods {
+            group.on(endpoint.path, method: method, use: handler)
+        }
     }
 
     // MARK: - POST /v1/videos

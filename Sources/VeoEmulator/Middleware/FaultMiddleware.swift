@@ -1,8 +1,9 @@
 import Hummingbird
 import NIOCore
 
-// The faults that sit in front of a handler or behind it. Faults inside a handler's own steps
-// (429/503 on creates, the concurrency limit, the start of a redirect loop) are in VideoRoutes.
+// The faults that sit in front of a handler or behind it, as middleware. Those inside a
+// handler's own steps (429 and 503 on creates, the concurrency limit, the start of a redirect
+// loop, a non-standard status) are in VideoRoutes; failing prompts are set when JobBook makes a job.
 
 /// Delays every answer by ``FaultPlan/responseDelayMilliseconds``.
 struct ResponseDelayMiddleware: RouterMiddleware {
