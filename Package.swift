@@ -123,6 +123,8 @@ let package = Package(
             dependencies: [
                 "VeoEmulator", "VeoProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),

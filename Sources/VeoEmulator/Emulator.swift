@@ -1,8 +1,7 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
 import Logging
-import NIOCore
-import Synchronization
+package import NIOCore
 
 /// A faithful local emulator of the provider's video API: a real HTTP server on 127.0.0.1 that
 /// validates like the provider, moves jobs through `queued` → `in_progress` → `completed`, serves
@@ -18,15 +17,23 @@ import Synchronization
 /// ```
 public actor Emulator {
     public nonisolated let configuration: EmulatorConfiguration
-    private let state: EmulatorState
-    private let renderTasks = RenderTasks()
+    private let faultInjector: FaultInjector
+    private let log = RequestLog()
+    private let address = ServerAddress()
+    /// The jobs and their storage, from the first start (or test application) until stop.
+    private var runtime: Runtime?
     private var serverTask: Task<Void, any Error>?
     private var currentBaseURL: String?
-    private var temporaryDirectory: String?
+
+    private struct Runtime {
+        var core: EmulatorCore
+        /// The storage directory made for this run, removed on stop (none was configured).
+        var temporaryDirectory: String?
+    }
 
     public init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
-        self.state = EmulatorState(renderSeconds: max(0, configuration.renderSeconds), faults: configuration.faults)
+        self.faultInjector = FaultInjector(plan: configuration.faults)
     }
 
     /// The base URL while running (e.g. `http://127.0.0.1:53211`), else nil.
@@ -37,42 +44,10 @@ public actor Emulator {
     @discardableResult
     public func start() async throws -> String {
         if let currentBaseURL { return currentBaseURL }
-        let renderer: ClipRenderer?
-        if let serveFile = configuration.serveFile {
-            guard FileManager.default.isReadableFile(atPath: serveFile) else {
-                throw EmulatorError(description: "serve file '\(serveFile)' does not exist or is not readable")
-            }
-            renderer = nil
-        } else {
-            guard ClipRenderer.resolve(configuration.ffmpegPath) != nil else {
-                throw EmulatorError.ffmpegMissing(configuration.ffmpegPath)
-            }
-            let directory: String
-            if let storage = configuration.storageDirectory {
-                directory = storage
-            } else {
-                directory = NSTemporaryDirectory() + "veo-emulator-" + UUID().uuidString
-                temporaryDirectory = directory
-            }
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            renderer = ClipRenderer(
-                ffmpegPath: configuration.ffmpegPath, directory: directory,
-                maxConcurrent: configuration.maxConcurrentRenders)
-        }
-        let responder = EmulatorResponder(
-            state: state, renderer: renderer, serveFile: configuration.serveFile, apiKey: configuration.apiKey,
-            renderSeconds: max(0, configuration.renderSeconds), renderTasks: renderTasks)
-        var logger = Logger(label: "veo-emulator")
-        logger.logLevel = .critical
         let (ports, portContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            onServerRunning: { channel in
-                portContinuation.yield(.success(channel.localAddress?.port ?? 0))
-            },
-            logger: logger
-        )
+        let app = try await application { channel in
+            portContinuation.yield(.success(channel.localAddress?.port ?? 0))
+        }
         let task = Task {
             do {
                 try await app.runService(gracefulShutdownSignals: [])
@@ -90,10 +65,9 @@ public actor Emulator {
         switch first {
         case .success(let port)?:
             serverTask = task
-            let host = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
-            let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            let url = Self.baseURL(host: configuration.host, port: port)
             currentBaseURL = url
-            await state.setBaseURL(url)
+            address.set(url)
             return url
         case .failure(let error)?:
             throw EmulatorError(
@@ -104,18 +78,80 @@ public actor Emulator {
         }
     }
 
-    /// Stops serving (open connections are closed), drops queued renders, waits for those in
-    /// flight, and removes the temporary clip directory. Idempotent.
+    /// `http://host:port`, with a wildcard host shown as 127.0.0.1 and an IPv6 host bracketed.
+    private static func baseURL(host: String, port: Int) -> String {
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)"
+    }
+
+    /// The emulator's HTTP application, not yet running: `start()` runs it on a socket; tests can
+    /// also run it in memory (HummingbirdTesting's `.router`). Prepares the jobs on first use.
+    package func application(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let core = try await prepare().core
+        var logger = Logger(label: "veo-emulator")
+        logger.logLevel = .critical
+        return Application(
+            responder: EmulatorResponder(core: core),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// The storage directory, the clip source and the job book (with the stored jobs taken up), made once.
+    private func prepare() async throws -> Runtime {
+        if let runtime { return runtime }
+        let directory = configuration.storageDirectory ?? NSTemporaryDirectory() + "veo-emulator-" + UUID().uuidString
+        let clips = try clipSource(directory: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let jobs = JobBook(
+            clips: clips, store: try JobStore(storageDirectory: directory),
+            timing: RenderTiming(seconds: configuration.renderSeconds, jitter: configuration.renderJitter),
+            seed: configuration.renderSeed)
+        try await jobs.resume()
+        let core = EmulatorCore(
+            jobs: jobs, faults: faultInjector, log: log, address: address, apiKey: configuration.apiKey)
+        let runtime = Runtime(
+            core: core, temporaryDirectory: configuration.storageDirectory == nil ? directory : nil)
+        self.runtime = runtime
+        return runtime
+    }
+
+    /// The served file, or ffmpeg rendering into `directory`; throws when the file or ffmpeg is missing.
+    private func clipSource(directory: String) throws -> ClipSource {
+        if let serveFile = configuration.serveFile {
+            guard FileManager.default.isReadableFile(atPath: serveFile) else {
+                throw EmulatorError(description: "serve file '\(serveFile)' does not exist or is not readable")
+            }
+            return .serve(file: serveFile)
+        }
+        guard ClipRenderer.resolve(configuration.ffmpegPath) != nil else {
+            throw EmulatorError.ffmpegMissing(configuration.ffmpegPath)
+        }
+        return .render(
+            ClipRenderer(
+                ffmpegPath: configuration.ffmpegPath, directory: directory,
+                maxConcurrent: configuration.maxConcurrentRenders))
+    }
+
+    /// Stops serving (open connections are closed), drops queued renders (their jobs stay
+    /// `in_progress` in the storage directory), waits for those in flight, and removes the
+    /// storage directory if it was a temporary one. Idempotent.
     public func stop() async {
-        guard let task = serverTask else { return }
+        let task = serverTask
         serverTask = nil
         currentBaseURL = nil
-        task.cancel()
-        _ = await task.result
-        await renderTasks.waitAll()
-        if let temporaryDirectory {
+        if let task {
+            task.cancel()
+            _ = await task.result
+        }
+        guard let runtime else { return }
+        self.runtime = nil
+        await runtime.core.jobs.stopRenders()
+        if let temporaryDirectory = runtime.temporaryDirectory {
             try? FileManager.default.removeItem(atPath: temporaryDirectory)
-            self.temporaryDirectory = nil
         }
     }
 
@@ -130,35 +166,20 @@ public actor Emulator {
         await stop()
     }
 
-    /// A snapshot of every request received since start or the last reset.
-    public func record() async -> EmulatorRecord { await state.record }
+    /// A snapshot of every request received (control requests aside) since the emulator was made
+    /// or last reset.
+    public func record() async -> EmulatorRecord { log.record }
 
     /// Replaces the fault plan and restarts its counters.
-    public func setFaults(_ faults: FaultPlan) async { await state.setFaults(faults) }
+    public func setFaults(_ faults: FaultPlan) async { await faultInjector.setPlan(faults) }
 
     /// The fault plan in force.
-    public func faults() async -> FaultPlan { await state.faults }
+    public func faults() async -> FaultPlan { await faultInjector.plan }
 
     /// Clears the record and the fault counters (jobs stay).
-    public func reset() async { await state.reset() }
-}
-
-/// The render tasks in flight, so that `stop()` can wait for them.
-final class RenderTasks: Sendable {
-    private let tasks = Mutex<[Task<Void, Never>]>([])
-
-    func add(_ task: Task<Void, Never>) {
-        tasks.withLock { $0.removeAll { $0.isCancelled }; $0.append(task) }
-    }
-
-    /// Cancels the renders not yet started and waits for the ones in flight.
-    func waitAll() async {
-        let all = tasks.withLock { tasks in
-            defer { tasks = [] }
-            return tasks
-        }
-        for task in all { task.cancel() }
-        for task in all { await task.value }
+    public func reset() async {
+        log.clear()
+        await faultInjector.resetCounters()
     }
 }
 

@@ -4,14 +4,23 @@ public struct EmulatorConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// TCP port; 0 binds any free port (``Emulator/start()`` returns the actual one).
     public var port: Int = 8089
-    /// Time from `queued` to `completed`: the first quarter is `queued`, the rest `in_progress`
-    /// with `progress` rising towards 100.
+    /// A job's time from `queued` to its end (the centre of the range with ``renderJitter``): the
+    /// first quarter is `queued`, the rest `in_progress` with `progress` rising linearly towards 100.
     public var renderSeconds: Double = 3
+    /// Each job's render time is drawn uniformly from ``renderSeconds`` ± this; a draw below 0.2 s
+    /// is raised to 0.2 s. 0 makes every job take exactly ``renderSeconds``.
+    public var renderJitter: Double = 0
+    /// Seeds the generator render times are drawn from, so that they repeat from run to run;
+    /// nil draws them from the system's generator.
+    public var renderSeed: UInt64? = nil
     /// The accepted bearer token; `nil` accepts any non-empty token.
     public var apiKey: String? = nil
     /// Faults to inject (also settable at runtime with ``Emulator/setFaults(_:)`` or `PUT /_emulator/faults`).
     public var faults: FaultPlan = FaultPlan()
-    /// Where rendered clips go; `nil` makes a fresh temporary directory removed on stop.
+    /// Where the jobs (`jobs/<id>.json`) and rendered clips (`<id>.mp4`) are kept. An emulator
+    /// started with the directory of an earlier one knows all its jobs: their ids poll and
+    /// download as before, and jobs it left rendering are finished. `nil` makes a fresh temporary
+    /// directory, removed on stop.
     public var storageDirectory: String? = nil
     /// The ffmpeg executable: a path, or a name resolved through `PATH`.
     public var ffmpegPath: String = "ffmpeg"
@@ -23,8 +32,8 @@ public struct EmulatorConfiguration: Sendable {
     public init() {}
 }
 
-/// Faults the emulator injects. Every count means "the first N matching requests" (since start
-/// or the last reset); 0 turns the fault off.
+/// Faults the emulator injects. Every count means "the first N matching requests" (since the plan
+/// was set or the last reset); 0 turns the fault off.
 public struct FaultPlan: Sendable, Codable, Equatable {
     /// `POST /v1/videos` answered 429 with `Retry-After` (no job created).
     public var rateLimitCreates: Int = 0
@@ -37,7 +46,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     /// A job whose prompt contains one of these ends `failed` with ``failCode``.
     public var failPromptsContaining: [String] = []
     /// The `error.code` of jobs failed by ``failPromptsContaining``.
-    public var failCode: String = "generation_failed"
+    public var failCode: String = ErrorCode.generationFailed.rawValue
     /// File downloads that send the full `Content-Length` but cut the body and close the connection.
     public var truncateDownloads: Int = 0
     /// File downloads that serve a body that is not an MP4 (no `ftyp` box), still as `video/mp4`.

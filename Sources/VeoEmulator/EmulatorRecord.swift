@@ -47,7 +47,31 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
     public var imageURLs: [String]
     /// SHA-256 (lowercase hex) of each multipart `input_reference` part's bytes, in order.
     public var imageSHA256: [String]
-    /// The fault injected into this answer, if any (e.g. `rate_limit`, `truncate`).
+    /// The name of the fault injected into this answer, if any: an ``InjectedFault`` raw value
+    /// (e.g. `rate_limit`, `truncate`).
     public var fault: String?
     public var timestamp: Date
+
+    /// ``fault`` as its case.
+    public var injectedFault: InjectedFault? { fault.flatMap(InjectedFault.init(rawValue:)) }
+}
+
+/// The faults the emulator injects into answers, by the name the record gives them.
+public enum InjectedFault: String, Sendable, Codable, CaseIterable {
+    /// A create answered 429 `rate_limit_exceeded` (``FaultPlan/rateLimitCreates``).
+    case rateLimit = "rate_limit"
+    /// A create answered 503 (``FaultPlan/unavailableCreates``).
+    case unavailable
+    /// A poll answered 500, 502 or 503 (``FaultPlan/pollServerErrors``).
+    case pollServerError = "poll_server_error"
+    /// A download cut short (``FaultPlan/truncateDownloads``).
+    case truncate
+    /// A download that is not an MP4 (``FaultPlan/corruptDownloads``).
+    case corrupt
+    /// A content request sent round a redirect loop, or a hop of one (``FaultPlan/redirectLoopDownloads``).
+    case redirectLoop = "redirect_loop"
+    /// A create whose job was made but whose answer was dropped (``FaultPlan/loseCreateResponses``).
+    case loseResponse = "lose_response"
+    /// A create answered 429 `concurrency_limit_exceeded` (``FaultPlan/maxConcurrentJobs``).
+    case concurrencyLimit = "concurrency_limit"
 }

@@ -12,7 +12,7 @@ struct FaultTests {
         var plan = FaultPlan()
         plan.rateLimitCreates = 2
         plan.retryAfterSeconds = 7
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             for _ in 0..<2 {
                 let reply = try await h.post(json: Self.body)
                 #expect(reply.status == 429)
@@ -31,7 +31,7 @@ struct FaultTests {
     func unavailable() async throws {
         var plan = FaultPlan()
         plan.unavailableCreates = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let reply = try await h.post(json: Self.body)
             #expect(reply.status == 503)
             #expect(reply.header("Retry-After") == "1")
@@ -44,7 +44,7 @@ struct FaultTests {
     func pollErrors() async throws {
         var plan = FaultPlan()
         plan.pollServerErrors = 4
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let id = try await h.create()
             var statuses: [Int] = []
             for _ in 0..<5 { statuses.append(try await h.send(.GET, "/v1/videos/\(id)").status) }
@@ -57,7 +57,7 @@ struct FaultTests {
         var plan = FaultPlan()
         plan.failPromptsContaining = ["explode"]
         plan.failCode = "content_policy_violation"
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let failing = try await h.create(prompt: "the ship will explode")
             let fine = try await h.create(prompt: "the ship sails on")
             let failed = try #require(try await h.pollUntilDone(failing).last)
@@ -75,12 +75,12 @@ struct FaultTests {
     func truncate() async throws {
         var plan = FaultPlan()
         plan.truncateDownloads = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.live, { $0.faults = plan }) { h in
             let id = try await h.create()
             _ = try await h.pollUntilDone(id)
             let location = try #require(try await h.send(.GET, "/v1/videos/\(id)/content").header("Location"))
             let request = HTTPClientRequest(url: location)
-                        let response = try await h.client.execute(request, timeout: .seconds(30))
+            let response = try await h.httpClient().execute(request, timeout: .seconds(30))
             let announced = try #require(Int(response.headers.first(name: "Content-Length") ?? ""))
             var received = 0
             var failed = false
@@ -103,7 +103,7 @@ struct FaultTests {
     func corrupt() async throws {
         var plan = FaultPlan()
         plan.corruptDownloads = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.live, { $0.faults = plan }) { h in
             let id = try await h.create()
             _ = try await h.pollUntilDone(id)
             let location = try #require(try await h.send(.GET, "/v1/videos/\(id)/content").header("Location"))
@@ -120,7 +120,7 @@ struct FaultTests {
     func redirectLoop() async throws {
         var plan = FaultPlan()
         plan.redirectLoopDownloads = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let id = try await h.create()
             _ = try await h.pollUntilDone(id)
             var location = "/v1/videos/\(id)/content"
@@ -140,7 +140,7 @@ struct FaultTests {
     func delay() async throws {
         var plan = FaultPlan()
         plan.responseDelayMilliseconds = 400
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let start = Date()
             let reply = try await h.send(.GET, "/v1/videos/video_nope")
             #expect(reply.status == 404)
@@ -152,7 +152,7 @@ struct FaultTests {
     func loseResponse() async throws {
         var plan = FaultPlan()
         plan.loseCreateResponses = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.live, { $0.faults = plan }) { h in
             await #expect(throws: (any Error).self) {
                 _ = try await h.post(json: Self.body)
             }
@@ -171,7 +171,7 @@ struct FaultTests {
     func concurrencyLimit() async throws {
         var plan = FaultPlan()
         plan.maxConcurrentJobs = 1
-        try await Harness.with({ $0.faults = plan }) { h in
+        try await Harness.with(.router, { $0.faults = plan }) { h in
             let first = try await h.create()
             let second = try await h.post(json: Self.body)
             #expect(second.status == 429)
@@ -185,7 +185,7 @@ struct FaultTests {
     func nonStandardStatus() async throws {
         var plan = FaultPlan()
         plan.nonStandardStatus = "processing"
-        try await Harness.with(renderSeconds: 1, { $0.faults = plan }) { h in
+        try await Harness.with(.router, renderSeconds: 1, { $0.faults = plan }) { h in
             let id = try await h.create()
             let statuses = try await h.pollUntilDone(id).compactMap { $0.json["status"] as? String }
             #expect(statuses.contains("processing"))
@@ -196,7 +196,7 @@ struct FaultTests {
 
     @Test("Control endpoints: PUT faults, GET record, POST reset (no auth needed)")
     func control() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let put = try await h.send(
                 .PUT, "/_emulator/faults", body: Array(#"{"rateLimitCreates":1,"retryAfterSeconds":3}"#.utf8),
                 contentType: "application/json", auth: nil)

@@ -39,7 +39,7 @@ struct LifecycleTests {
 
     @Test("Unknown ids answer 404; content before completion answers 409")
     func notFoundAndNotReady() async throws {
-        try await Harness.with(renderSeconds: 30) { h in
+        try await Harness.with(.router, renderSeconds: 30) { h in
             let missing = try await h.send(.GET, "/v1/videos/video_doesnotexist")
             #expect(missing.status == 404)
             #expect(missing.error["code"] as? String == "video_not_found")
@@ -67,10 +67,10 @@ struct LifecycleTests {
             defer { try? FileManager.default.removeItem(at: url) }
             let bytes = Array(try Data(contentsOf: url).prefix(12))
             #expect(Array(bytes[4..<8]) == Array("ftyp".utf8))
-            let probe = try Media.probe(url)
+            let probe = try await Media.probe(url)
             #expect(probe.width == 1920 && probe.height == 1080)
             #expect(abs(probe.duration - 8) < 0.2)
-            let frames = try Media.firstAndLastFrames(url)
+            let frames = try await Media.firstAndLastFrames(url)
             #expect(!frames.first.isEmpty && !frames.last.isEmpty)
             #expect(frames.first != frames.last)
         }
@@ -89,11 +89,11 @@ struct LifecycleTests {
                 try? FileManager.default.removeItem(at: fileA)
                 try? FileManager.default.removeItem(at: fileB)
             }
-            let probe = try Media.probe(fileA)
+            let probe = try await Media.probe(fileA)
             #expect(probe.width == 720 && probe.height == 1280)
             #expect(abs(probe.duration - 4) < 0.2)
-            let framesA = try Media.firstAndLastFrames(fileA)
-            let framesB = try Media.firstAndLastFrames(fileB)
+            let framesA = try await Media.firstAndLastFrames(fileA)
+            let framesB = try await Media.firstAndLastFrames(fileB)
             #expect(framesA.first != framesB.first)
             #expect(framesA.last != framesB.last)
             let record = await h.emulator.record()
@@ -108,7 +108,7 @@ struct LifecycleTests {
         let payload = Array("\0\0\0\u{18}ftypisom".utf8) + Array(repeating: UInt8(7), count: 300_000)
         try Data(payload).write(to: source)
         defer { try? FileManager.default.removeItem(at: source) }
-        try await Harness.with({
+        try await Harness.with(.live, {
             $0.serveFile = source.path
             $0.ffmpegPath = "/nonexistent/ffmpeg"
         }) { h in

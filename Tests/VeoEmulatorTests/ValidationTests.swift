@@ -42,7 +42,7 @@ struct ValidationTests {
 
     @Test("Each rule answers 400 naming the field", arguments: invalid)
     func rejects(_ c: Case) async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let reply = try await h.post(json: c.body)
             #expect(reply.status == 400, "\(reply.text)")
             #expect(reply.error["code"] as? String == c.code)
@@ -59,7 +59,7 @@ struct ValidationTests {
 
     @Test("Valid bodies answer 200 with a queued video object and defaults applied")
     func accepts() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let minimal = try await h.post(json: #"{\#(Self.model),"prompt":"a cat"}"#)
             #expect(minimal.status == 200)
             let object = minimal.json
@@ -90,7 +90,7 @@ struct ValidationTests {
 
     @Test("Multipart: repeated image parts are accepted in order and hashed")
     func multipart() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let reply = try await h.post(multipart: [
                 ("model", nil, Array("veo-3.1-generate-preview".utf8)),
                 ("prompt", nil, Array("first and last frame".utf8)),
@@ -107,13 +107,15 @@ struct ValidationTests {
             #expect(create.contentType == "multipart")
             #expect(create.videoID == reply.json["id"] as? String)
             #expect(create.fields == ["model": "veo-3.1-generate-preview", "prompt": "first and last frame", "seconds": "4", "size": "720x1280"])
-            #expect(create.imageSHA256 == [try Media.sha256Hex(Media.png), try Media.sha256Hex(Media.jpeg), try Media.sha256Hex(Media.webp)])
+            var expected: [String] = []
+            for image in [Media.png, Media.jpeg, Media.webp] { expected.append(try await Media.sha256Hex(image)) }
+            #expect(create.imageSHA256 == expected)
         }
     }
 
     @Test("Multipart rules: image bytes, 1-3 parts, unknown fields, required fields")
     func multipartRules() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             let base: [(name: String, filename: String?, bytes: [UInt8])] = [
                 ("model", nil, Array("veo-3.1-generate-preview".utf8)), ("prompt", nil, Array("p".utf8)),
             ]
@@ -148,7 +150,7 @@ struct ValidationTests {
 struct AuthTests {
     @Test("Missing, empty or malformed bearer tokens answer 401 invalid_api_key")
     func missing() async throws {
-        try await Harness.with { h in
+        try await Harness.with(.router) { h in
             for auth in [nil, "Bearer ", "Bearer    ", "Basic dXNlcjpwdw==", "sk-test"] as [String?] {
                 let reply = try await h.post(json: #"{"model":"veo-3.1-generate-preview","prompt":"a"}"#, auth: auth)
                 #expect(reply.status == 401, "auth \(auth ?? "nil")")
@@ -168,7 +170,7 @@ struct AuthTests {
 
     @Test("A configured API key rejects other keys and accepts itself; the key is never recorded")
     func configuredKey() async throws {
-        try await Harness.with({ $0.apiKey = "sk-right-key-123" }) { h in
+        try await Harness.with(.router, { $0.apiKey = "sk-right-key-123" }) { h in
             let body = #"{"model":"veo-3.1-generate-preview","prompt":"a"}"#
             let wrong = try await h.post(json: body, auth: "Bearer sk-wrong")
             #expect(wrong.status == 401)

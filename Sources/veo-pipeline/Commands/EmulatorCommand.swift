@@ -9,10 +9,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         discussion: """
             Serves POST /v1/videos, GET /v1/videos/{id} and GET /v1/videos/{id}/content on a \
             local port, validating requests exactly as the provider does. Jobs go queued → \
-            in_progress → completed over --render-seconds and serve a real MP4 of the requested \
-            size and duration, rendered with ffmpeg (install it: apt-get install -y ffmpeg), or \
-            the file given with --serve-file. Any non-empty bearer token is accepted unless \
-            --api-key is set.
+            in_progress → completed over --render-seconds (± --render-jitter, drawn per job) and \
+            serve a real MP4 of the requested size and duration, rendered with ffmpeg (install \
+            it: apt-get install -y ffmpeg), or the file given with --serve-file. Any non-empty \
+            bearer token is accepted unless --api-key is set.
 
             Faults can be injected from the start with the flags below (counts mean "the first N \
             matching requests"), or at runtime over HTTP:
@@ -41,10 +41,13 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds from queued to completed.")
     var renderSeconds: Double = 3
 
+    @Option(help: ArgumentHelp("Each job's render time is drawn uniformly from --render-seconds ± this (at least 0.2 s).", valueName: "s"))
+    var renderJitter: Double = 0
+
     @Option(help: "Accept only this bearer token (default: any non-empty token).")
     var apiKey: String?
 
-    @Option(help: ArgumentHelp("Directory for rendered clips (default: a temporary directory removed on exit).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Directory for jobs and rendered clips; an emulator started again on it knows the earlier video ids (default: a temporary directory removed on exit).", valueName: "dir"))
     var storage: String?
 
     @Option(help: ArgumentHelp("Serve this MP4 for every completed job instead of rendering one.", valueName: "file"))
@@ -100,6 +103,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard renderSeconds >= 0, renderSeconds.isFinite else {
             throw ValidationError("--render-seconds must be a non-negative number.")
         }
+        guard renderJitter >= 0, renderJitter.isFinite else {
+            throw ValidationError("--render-jitter must be a non-negative number.")
+        }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty.") }
         let counts = [
             rateLimitCreates, retryAfter, unavailableCreates, pollServerErrors, truncateDownloads,
@@ -139,6 +145,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.renderSeconds = renderSeconds
+        configuration.renderJitter = renderJitter
         configuration.apiKey = apiKey
         configuration.storageDirectory = storage
         configuration.serveFile = serveFile
@@ -147,7 +154,8 @@ struct EmulatorCommand: AsyncParsableCommand {
         let emulator = Emulator(configuration: configuration)
         do {
             try await emulator.run { url in
-                print("Emulator listening on \(url) (render \(renderSeconds) s; Ctrl-C to stop)")
+                let render = renderJitter > 0 ? "\(renderSeconds) ± \(renderJitter) s" : "\(renderSeconds) s"
+                print("Emulator listening on \(url) (render \(render); Ctrl-C to stop)")
                 fflush(nil)
             }
         } catch let error as EmulatorError {
