@@ -137,7 +137,10 @@ struct RunCommand: AsyncParsableCommand {
             (runResult, report) = try await Interrupts.handle(hardStop: options.hardStop) {
                 let result = try await render(plan, options: options, api: api, media: media)
                 await api.emulator?.stop()
-                return (result, await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL))
+                let report = await writeReport(
+                    result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL, prices: options.prices,
+                    budget: options.budget)
+                return (result, report)
             }
         } catch let error as OverBudget {
             await api.emulator?.stop()
@@ -152,7 +155,7 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
-        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
@@ -250,10 +253,14 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `report.json`, then the contact sheet made from it (`index.html`); neither stops the other.
     @discardableResult
-    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) async -> RunReport {
+    private func writeReport(
+        _ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?, prices: PriceTable, budget: BudgetLimits
+    ) async -> RunReport {
         let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
         let emulator = emulate ? RunReport.EmulatorInfo(renderSeconds: emulatorRenderSeconds, stateDirectory: ".emulator") : nil
-        let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator)
+        let report = RunReport(
+            result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator,
+            prices: prices, budget: budget)
         let layout = OutputLayout(root: outDirectory)
         do {
             try report.write(to: layout.reportPath)
