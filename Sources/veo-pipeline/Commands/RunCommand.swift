@@ -110,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let plan = try loadPlan()
+        let (plan, manifest) = try loadPlan()
         let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
         do {
             try OutputLayout(root: outDirectory).checkWritable()
@@ -129,7 +129,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Interrupts are handled until the report is written: a late signal never loses it.
         var settings = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
-        settings.prices = try money.priceTable()
+        settings.prices = try money.priceTable(manifest: manifest)
+        settings.budget = money.limits(manifest: manifest)
         let options = settings
         let runResult: RunResult
         let report: RunReport
@@ -170,7 +171,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The manifest's plan, with its diagnostics printed; `--only` names checked.
-    private func loadPlan() throws -> Plan {
+    private func loadPlan() throws -> (Plan, Manifest?) {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         ci.emitGitHub(annotations: result.diagnostics.compactMap(GitHubActions.annotation), summary: nil)
@@ -183,7 +184,7 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
             throw Exit.usage
         }
-        return plan
+        return (plan, result.manifest)
     }
 
     /// The API the run talks to: the emulator started here (with `--emulate`), or the server and key.
@@ -231,7 +232,6 @@ struct RunCommand: AsyncParsableCommand {
         // Emulated clips are test patterns: they never share a cache with real ones.
         options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
         options.maxDownloadBytes = maxDownloadMB.map { Int64($0) * 1_000_000 }
-        options.budget = money.limits
         options.renderWhatFits = money.renderWhatFits
         options.confirm = money.confirmation()
         return options
