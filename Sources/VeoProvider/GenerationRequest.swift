@@ -9,6 +9,12 @@ public struct GenerationRequest: Sendable, Hashable {
     /// In the order the provider receives them: first frame then last frame, or the references.
     public var inputs: [RequestInput]
 
+    /// Some images are URLs and some are uploads: `run` fetches the URL images and uploads all.
+    public var mixesURLsAndUploads: Bool {
+        let uploads = inputs.count { $0.source.isUpload }
+        return uploads > 0 && uploads < inputs.count
+    }
+
     public init(model: VideoModel, prompt: String, seconds: ClipSeconds, size: VideoSize, inputs: [RequestInput] = []) {
         self.model = model
         self.prompt = prompt

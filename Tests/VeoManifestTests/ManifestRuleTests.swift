@@ -250,7 +250,7 @@ struct ManifestRuleTests {
         expectDiagnostic(c.singleError(), at: c.location("v"), contains: ["'prompt' is empty"])
     }
 
-    @Test func imageURLsCannotBeMixedWithFilesOrFrames() {
+    @Test func imageURLsMixWithFilesAndFramesAndArePlannedToBeFetched() throws {
         let c = ManifestCase("""
             version: 1
             shots:
@@ -258,9 +258,12 @@ struct ManifestRuleTests {
               - id: b
                 prompt: q
                 first_frame: {shot: a, frame: last}
-                last_frame: ⟨v⟩https://example.com/end.png
+                last_frame: https://example.com/end.png
             """)
-        expectDiagnostic(c.singleError(), at: c.location("v"), contains: ["mixes image URLs with local files or clip frames"])
+        #expect(c.errors.isEmpty, "\(c.describe())")
+        let b = try #require(c.result.plan?.job("b"))
+        #expect(b.request.mixesURLsAndUploads)
+        #expect(PlanRenderer(plan: try #require(c.result.plan)).table().contains("last=https://example.com/end.png (fetched)"))
     }
 
     // MARK: - Ids

@@ -31,7 +31,10 @@ public struct PlanRenderer: Sendable {
                 job.request.model.shortName,
                 job.request.size.rawValue,
                 String(job.request.seconds.rawValue),
-                job.request.inputs.isEmpty ? "-" : job.request.inputs.map { "\($0.role == .reference ? "ref" : $0.role == .firstFrame ? "first" : "last")=\($0.source.summary)" }.joined(separator: " "),
+                job.request.inputs.isEmpty ? "-" : job.request.inputs.map { input in
+                    let fetched = job.request.mixesURLsAndUploads && !input.source.isUpload ? " (fetched)" : ""
+                    return "\(input.role == .reference ? "ref" : input.role == .firstFrame ? "first" : "last")=\(input.source.summary)\(fetched)"
+                }.joined(separator: " "),
                 job.dependencies.isEmpty ? "-" : job.dependencies.joined(separator: ", "),
             ]
             if let cached { row.append(cached.contains(job.id) ? "yes" : "no") }

@@ -284,7 +284,7 @@ public struct Planner: Sendable {
         let written = GenerationRequest(
             model: f.model?.value ?? .default, prompt: prompt ?? "", seconds: f.seconds?.value ?? .default, size: size,
             inputs: f.images.map { RequestInput(role: $0.role, source: $0.image.value.writtenSource) })
-        for violation in RequestRules.violations(of: written) {
+        for violation in RequestRules.violations(of: written) where violation != .mixedURLsAndUploads {
             report(violation, fields: f, owner: owner, at: position, promptExpanded: prompt != nil)
             ok = false
         }
@@ -318,9 +318,7 @@ public struct Planner: Sendable {
         case .repeatedFrame(let role):
             error("\(owner): \(violation.message) (\(role.rawValue))", position)
         case .mixedURLsAndUploads:
-            let firstURL = f.images.first { if case .url = $0.image.value { true } else { false } }?.image.position ?? position
-            error("\(owner) mixes image URLs with local files or clip frames; the provider takes either all URLs (JSON) or all uploaded files (multipart), so download the URL image or use URLs throughout",
-                  firstURL)
+            break  // `run` downloads the URL images and uploads every image as a file
         }
     }
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import VeoManifest
 public import VeoProvider
+public import VeoClient
 
 /// An input image as the run resolved it.
 public struct ResolvedInput: Sendable, Hashable {
@@ -15,6 +16,8 @@ public struct ResolvedInput: Sendable, Hashable {
 public struct ResolvedJob: Sendable, Hashable {
     public var key: String
     public var inputs: [ResolvedInput]
+    /// Image URLs fetched for a job that also uploads files: input index → the local copy.
+    public var fetched: [Int: ImageFetcher.Cached] = [:]
 }
 
 /// A job the provider took: its video id, when it was sent, and how many create requests that took.

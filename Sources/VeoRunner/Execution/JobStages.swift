@@ -67,7 +67,8 @@ struct JobContext: Sendable {
     func resolveInputs(_ job: PlannedJob, upstream: [JobOutcome]) async throws -> ResolvedJob {
         var identities: [String] = []
         var inputs: [ResolvedInput] = []
-        for input in job.request.inputs {
+        let fetched = try await fetchURLImages(job)
+        for (index, input) in job.request.inputs.enumerated() {
             var sha: String?
             switch input.source {
             case .file(let path, let written):
@@ -76,7 +77,9 @@ struct JobContext: Sendable {
                 }
                 identities.append(sha!)
             case .url(let url):
-                identities.append(url)
+                // A fetched image is known by its bytes: a changed image at the same URL renders again.
+                sha = fetched[index]?.sha256
+                identities.append(sha ?? url)
             case .frame(let upstreamID, _):
                 guard let clip = upstream.first(where: { $0.job.id == upstreamID })?.output else {
                     throw JobFailure(.upstreamMissing, "the clip of upstream job '\(upstreamID)' is not available")
@@ -86,7 +89,29 @@ struct JobContext: Sendable {
             inputs.append(ResolvedInput(role: input.role, source: input.source, sha256: sha))
         }
         let key = CacheKey.compute(job.request, identities: identities, variant: job.variant, take: job.take)
-        return ResolvedJob(key: key, inputs: inputs)
+        return ResolvedJob(key: key, inputs: inputs, fetched: fetched)
+    }
+
+    /// The URL images of a job that also uploads files, fetched into `<out>/inputs/` (revalidated
+    /// against the copy an earlier run kept). Jobs whose images are all URLs send them as URLs.
+    func fetchURLImages(_ job: PlannedJob) async throws -> [Int: ImageFetcher.Cached] {
+        guard job.request.mixesURLsAndUploads else { return [:] }
+        guard let fetcher = options.imageFetcher else {
+            throw JobFailure(.inputUnreadable, "this job mixes image URLs with files and no image fetcher is set up")
+        }
+        var fetched: [Int: ImageFetcher.Cached] = [:]
+        for (index, input) in job.request.inputs.enumerated() {
+            guard case .url(let url) = input.source else { continue }
+            let previous = layout.fetchedImage(url)
+            do {
+                let image = try await fetcher.fetch(url, into: layout.inputsDirectory, previous: previous)
+                if image != previous { layout.rememberFetchedImage(image) }
+                fetched[index] = image
+            } catch {
+                throw JobFailure(.inputUnreadable, FileErrorText.describe(error))
+            }
+        }
+        return fetched
     }
 
     // MARK: - 2. Look up the cache
@@ -169,7 +194,7 @@ struct JobContext: Sendable {
         for (i, input) in job.request.inputs.enumerated() {
             switch input.source {
             case .url:
-                continue
+                if let image = resolved.fetched[i] { uploads.append(ImageUpload(path: image.path, format: image.format)) }
             case .file(let path, let written):
                 guard case .ok(let info) = ImageFileChecker.inspect(path) else {
                     throw JobFailure(.inputUnreadable, "input image '\(written)' is no longer a PNG, JPEG or WebP file it can send")
@@ -207,7 +232,7 @@ struct JobContext: Sendable {
             do {
                 // Not cancelled by an interrupt: once the request is going out, its answer (the video
                 // id) is worth waiting for, so the next run can resume it instead of guessing.
-                let (service, request) = (self.service, job.request)
+                let (service, request) = (self.service, job.request.sendingFetchedImagesAsFiles)
                 let create = Task { try await service.create(request, uploads: uploads, onAttempt: attempts.record) }
                 return (try await options.hardStop.value(of: create), attempts.count)
             } catch is HardStop.AbandonedAnswer {
@@ -429,5 +454,18 @@ final class AttemptLog: Sendable {
         case .notTaken(_, let status):
             try await journal.append(JournalEntry(event: .notTaken, key: key, job: job, message: status.map { "answered HTTP \($0)" } ?? "not sent"))
         }
+    }
+}
+
+extension GenerationRequest {
+    /// The request as sent when it mixes URLs and files: the fetched URL images go as files too.
+    var sendingFetchedImagesAsFiles: GenerationRequest {
+        guard mixesURLsAndUploads else { return self }
+        var copy = self
+        copy.inputs = inputs.map { input in
+            guard case .url(let url) = input.source else { return input }
+            return RequestInput(role: input.role, source: .file(path: url, written: url))
+        }
+        return copy
     }
 }

@@ -29,6 +29,8 @@ public struct RunOptions: Sendable {
     /// Which API the run talks to (`emulator`, or the server's scheme://host:port): the journal
     /// only resumes and caches what was recorded against the same one.
     public var origin: String?
+    /// Fetches image URLs for jobs that mix them with uploaded files (set by the caller from its client).
+    public var imageFetcher: ImageFetcher?
     /// The largest clip accepted (`--max-download-mb`); nil: a limit from each job's size and length.
     public var maxDownloadBytes: Int64?
     /// Fired by a second interrupt: answers to create requests in flight are no longer awaited.

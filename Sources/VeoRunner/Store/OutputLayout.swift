@@ -1,4 +1,6 @@
 import Foundation
+import Crypto
+import VeoClient
 public import VeoProvider
 public import VeoSupport
 
@@ -26,6 +28,26 @@ public struct OutputLayout: Sendable {
     /// Reservations of estimated cost, never compacted (`SpendingLedger`).
     public var spendingPath: String { root + "/spending.jsonl" }
     public var framesDirectory: String { root + "/frames" }
+    /// Images fetched from URLs, by sha256, with a record per URL for revalidation.
+    public var inputsDirectory: String { root + "/inputs" }
+
+    func fetchedImageRecordPath(_ url: String) -> String {
+        inputsDirectory + "/" + Hex.encode(SHA256.hash(data: Array(url.utf8))) + ".json"
+    }
+
+    /// What an earlier run fetched from `url`, if its copy is still there.
+    func fetchedImage(_ url: String) -> ImageFetcher.Cached? {
+        guard let data = FileManager.default.contents(atPath: fetchedImageRecordPath(url)),
+            let cached = try? JSONDecoder().decode(ImageFetcher.Cached.self, from: data), FileManager.default.fileExists(atPath: cached.path)
+        else { return nil }
+        return cached
+    }
+
+    func rememberFetchedImage(_ image: ImageFetcher.Cached) {
+        guard let data = try? JSONEncoder().encode(image) else { return }
+        try? AtomicFile.write(Array(data), to: fetchedImageRecordPath(image.url))
+    }
+
     /// The bundled emulator's jobs and clips, for runs with `--emulate`.
     public var emulatorDirectory: String { root + "/.emulator" }
 

@@ -246,6 +246,8 @@ struct RunCommand: AsyncParsableCommand {
         logger.logLevel = verbose ? .debug : .warning
         let printer = ProgressPrinter(quiet: quiet)
         return try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
+            var options = options
+            options.imageFetcher = ImageFetcher(client: client)
             let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
             return try await runner.run()
         }
