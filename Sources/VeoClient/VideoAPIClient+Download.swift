@@ -6,7 +6,10 @@ import NIOHTTP1
 // MARK: - Downloading a finished video
 
 extension VideoAPIClient {
-    /// Downloads `GET /v1/videos/{id}/content` (following http and https redirects) into `destinationPath`.
+    /// Downloads the video into `destinationPath`: from its `video_url` first when the completed
+    /// video object carries one (one attempt; the key goes with it only when it points at the API's
+    /// own origin), else, or when that fails, from `GET /v1/videos/{id}/content`, following http
+    /// and https redirects.
     ///
     /// The body is streamed into a temporary file beside the destination while its sha256 is
     /// computed; the byte count is checked against `Content-Length` and the file must carry the MP4
@@ -24,6 +27,16 @@ extension VideoAPIClient {
         try checkRequestedID(video.id)
         let url = videoURL(video.id) + "/content"
         let limit = min(configuration.maxDownloadBytes, maxBytes ?? .max)
+        if let direct = directURL(of: video) {
+            do {
+                return try await downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: 1)
+            } catch let error as VideoAPIError where error.kind == .cancelled {
+                throw error
+            } catch {
+                if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled") }
+                logger.debug("video_url failed, falling back to /content", metadata: ["id": "\(video.id)", "reason": "\(fromServer("\(error)"))"])
+            }
+        }
         return try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
             try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt)
         }
@@ -32,6 +45,14 @@ extension VideoAPIClient {
     /// ``download(_:to:maxBytes:)`` with the configuration's size limit (the form `VideoService` names).
     public func download(_ video: VideoObject, to destinationPath: String) async throws -> DownloadResult {
         try await download(video, to: destinationPath, maxBytes: nil)
+    }
+
+    /// The video object's `video_url` when it is an absolute http(s) URL with a host.
+    func directURL(of video: VideoObject) -> String? {
+        guard let text = video.videoURL, let url = URL(string: text), ServerOrigin.isFetchable(scheme: url.scheme),
+            let host = url.host, !host.isEmpty
+        else { return nil }
+        return url.absoluteString
     }
 
     /// One attempt, redirects included, within `configuration.downloadLimits`.
