@@ -37,6 +37,9 @@ actor PollPacer {
 
     var isUnlimited: Bool { !(perSecond > 0) || !perSecond.isFinite }
 
+    /// Requests waiting for a token.
+    var queued: Int { waiters.count }
+
     /// The pacer's own clock offset (the common time base for `due`).
     var now: Duration { elapsed() }
 
@@ -54,7 +57,7 @@ actor PollPacer {
         let due = elapsed() + min(remaining.map { max($0, .zero) } ?? Self.unknownDue, Self.unknownDue)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if cancelled.remove(id) != nil {
+                if Task.isCancelled || cancelled.remove(id) != nil {
                     continuation.resume(throwing: CancellationError())
                     return
                 }

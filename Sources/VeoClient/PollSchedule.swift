@@ -12,7 +12,8 @@ import Foundation
 ///    samples, anchored at the job's `created_at` for the first one) and poll just after that;
 /// 4. never later than `ceiling` after the last poll.
 ///
-/// A jitter of up to `jitter` times the floor is added, so jobs started together do not poll together.
+/// A jitter of up to `jitter` times the floor is added (not to a bare server hint), so jobs
+/// started together do not poll together.
 struct PollSchedule: Sendable {
     /// A progress report: when (clock offset) and how far (0-100).
     struct Sample: Sendable, Equatable {
@@ -64,8 +65,9 @@ struct PollSchedule: Sendable {
     func delay(after now: Duration, hint: Duration?, random: Double) -> Duration {
         let floor = hint.map { max($0, .zero) } ?? self.floor
         let ceiling = max(self.ceiling, floor)
-        let spread = floor * (jitter * min(max(random, 0), 1))
-        guard let predicted = predictedCompletion else { return min(floor + spread, ceiling) }
+        let spread = self.floor * (jitter * min(max(random, 0), 1))
+        // The server's hint is its own pacing: taken as it is, without jitter.
+        guard let predicted = predictedCompletion else { return hint == nil ? min(floor + spread, ceiling) : floor }
         // A little past the predicted moment: a poll just before completion is a wasted request.
         let margin = (predicted - now) / 20
         let wanted = predicted - now + max(margin, .zero) + spread
