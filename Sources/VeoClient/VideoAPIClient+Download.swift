@@ -6,10 +6,11 @@ import NIOHTTP1
 // MARK: - Downloading a finished video
 
 extension VideoAPIClient {
-    /// Downloads the video into `destinationPath`: from its `video_url` first when the completed
-    /// video object carries one (one attempt; the key goes with it only when it points at the API's
-    /// own origin), else, or when that fails, from `GET /v1/videos/{id}/content`, following http
-    /// and https redirects.
+    /// Downloads the video into `destinationPath`, following http and https redirects: the first
+    /// attempt from its `video_url` when the completed video object carries one (the key goes with
+    /// it only when it points at the API's own origin), every other from
+    /// `GET /v1/videos/{id}/content`. A link that is refused (an error answer, a bad redirect) falls
+    /// back to `/content` at once; a stalled or broken transfer counts as the first attempt.
     ///
     /// The body is streamed into a temporary file beside the destination while its sha256 is
     /// computed; the byte count is checked against `Content-Length` and the file must carry the MP4
@@ -27,18 +28,17 @@ extension VideoAPIClient {
         try checkRequestedID(video.id)
         let url = videoURL(video.id) + "/content"
         let limit = min(configuration.maxDownloadBytes, maxBytes ?? .max)
-        if let direct = directURL(of: video) {
-            do {
-                return try await downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: 1)
-            } catch let error as VideoAPIError where error.kind == .cancelled {
-                throw error
-            } catch {
-                if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled") }
-                logger.debug("video_url failed, falling back to /content", metadata: ["id": "\(video.id)", "reason": "\(fromServer("\(error)"))"])
-            }
-        }
+        let direct = directURL(of: video)
         return try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
-            try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt)
+            if attempt == 1, let direct {
+                do {
+                    return try await self.downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: attempt)
+                } catch let error as VideoAPIError where error.kind != .cancelled && !(200..<300).contains(error.httpStatus ?? 200) {
+                    // The link was refused (expired, forbidden, a bad redirect): /content at once.
+                    self.logger.debug("video_url refused, downloading /content", metadata: ["id": "\(video.id)", "reason": "\(error.message)"])
+                }
+            }
+            return try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt)
         }
     }
 
