@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 // MARK: - Downloading a finished video
 
@@ -29,17 +30,20 @@ extension VideoAPIClient {
         let url = videoURL(video.id) + "/content"
         let limit = min(configuration.maxDownloadBytes, maxBytes ?? .max)
         let direct = directURL(of: video)
-        return try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
+        let requests = RequestTally()
+        var result = try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
             if attempt == 1, let direct {
                 do {
-                    return try await self.downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: attempt)
+                    return try await self.downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: attempt, requests: requests)
                 } catch let error as VideoAPIError where error.kind != .cancelled && !(200..<300).contains(error.httpStatus ?? 200) {
                     // The link was refused (expired, forbidden, a bad redirect): /content at once.
                     self.logger.debug("video_url refused, downloading /content", metadata: ["id": "\(video.id)", "reason": "\(error.message)"])
                 }
             }
-            return try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt)
+            return try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt, requests: requests)
         }
+        result.requests = requests.count
+        return result
     }
 
     /// ``download(_:to:maxBytes:)`` with the configuration's size limit (the form `VideoService` names).
@@ -56,11 +60,14 @@ extension VideoAPIClient {
     }
 
     /// One attempt, redirects included, within `configuration.downloadLimits`.
-    private func downloadOnce(from startURL: String, to destinationPath: String, limit: Int64, attempt: Int) async throws -> DownloadResult {
+    private func downloadOnce(
+        from startURL: String, to destinationPath: String, limit: Int64, attempt: Int, requests: RequestTally
+    ) async throws -> DownloadResult {
         let progress = TransferProgress()
         do {
             return try await withTransferLimits(configuration.downloadLimits, progress: progress) {
-                try await self.followAndStore(from: startURL, to: destinationPath, limit: limit, progress: progress, attempt: attempt)
+                try await self.followAndStore(
+                    from: startURL, to: destinationPath, limit: limit, progress: progress, attempt: attempt, requests: requests)
             }
         } catch let timedOut as TransferTimedOut {
             throw RetryableFailure(
@@ -74,11 +81,13 @@ extension VideoAPIClient {
     }
 
     private func followAndStore(
-        from startURL: String, to destinationPath: String, limit: Int64, progress: TransferProgress, attempt: Int
+        from startURL: String, to destinationPath: String, limit: Int64, progress: TransferProgress, attempt: Int,
+        requests: RequestTally
     ) async throws -> DownloadResult {
         var url = startURL
         var visited: Set<String> = [url]
         for _ in 0...max(0, configuration.maxRedirects) {
+            requests.add()
             let response = try await requestContent(url, progress: progress, attempt: attempt)
             if let next = try await redirectTarget(of: response, from: url, visited: &visited) {
                 url = next
@@ -161,4 +170,11 @@ extension VideoAPIClient {
         }
         return length
     }
+}
+
+/// Counts the HTTP requests of one download, across its attempts.
+final class RequestTally: Sendable {
+    private let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }
