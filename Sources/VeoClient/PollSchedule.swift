@@ -51,13 +51,16 @@ struct PollSchedule: Sendable {
 
     /// The clock offset at which the job should complete, when the samples allow an estimate:
     /// the line through the first and latest progress reports, or through the job's creation and
-    /// the only report so far.
+    /// the only report so far. That first estimate runs late when a job sat queued before its
+    /// progress began (time that counts as rendering on this line), so it reaches no further than
+    /// the job's age again: a poll too early costs one request, a poll too late delays the clip.
     var predictedCompletion: Duration? {
         guard let latest else { return nil }
         let candidates = [first, origin].compactMap { $0 }
         guard let start = candidates.first(where: { latest.progress > $0.progress && latest.at > $0.at }) else { return nil }
         let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
-        return latest.at + .seconds((100 - latest.progress) / rate)
+        let predicted = latest.at + .seconds((100 - latest.progress) / rate)
+        return start == origin ? min(predicted, latest.at + (latest.at - start.at)) : predicted
     }
 
     /// How long after a poll at `now` the next one goes out. `hint` is the server's

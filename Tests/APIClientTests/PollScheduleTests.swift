@@ -49,13 +49,14 @@ import Testing
         #expect(sleeps.count == 1)
     }
 
-    @Test func laterSamplesRefineTheEstimate() async throws {
-        // 10 % after 10 s predicts 90 s more; polled at the 60 s ceiling, it reports 70 %
-        // (faster than thought): the next poll aims at the new line, about 30 s later.
-        let sleeps = try await sleeps(answers: [(10, nil), (70, nil)], age: 10)
+    @Test func theFirstEstimateReachesNoFurtherThanTheJobsAgeThenSamplesRefineIt() async throws {
+        // 10 % after 10 s would predict 90 s more, but the job may have sat queued: the next poll
+        // comes about 10 s later (its age again). There it reports 30 %: 2 % a second from the
+        // first report, so 35 s more.
+        let sleeps = try await sleeps(answers: [(10, nil), (30, nil)], age: 10)
         #expect(sleeps.count == 2)
-        #expect(sleeps.first == .seconds(60))
-        #expect(sleeps[1] > .seconds(29) && sleeps[1] < .seconds(34), "\(sleeps)")
+        #expect(sleeps[0] > .seconds(9) && sleeps[0] < .seconds(11), "\(sleeps)")
+        #expect(sleeps[1] > .seconds(34.5) && sleeps[1] < .seconds(38), "\(sleeps)")
     }
 
     @Test func neverBeforeTheFloor() async throws {
@@ -65,8 +66,10 @@ import Testing
     }
 
     @Test func neverAfterTheCeiling() async throws {
-        let sleeps = try await sleeps(answers: [(1, nil)], age: 10) { $0.maximumPollInterval = .seconds(30) }
-        #expect(sleeps == [.seconds(30)])
+        // 1 % after 10 s: the first estimate (about 10 s) is cut to the 5 s ceiling; so is the
+        // second (1 % more in 5 s).
+        let sleeps = try await sleeps(answers: [(1, nil), (2, nil)], age: 10) { $0.maximumPollInterval = .seconds(5) }
+        #expect(sleeps == [.seconds(5), .seconds(5)])
     }
 
     @Test func withoutProgressThePollIntervalHolds() async throws {
