@@ -72,7 +72,7 @@ struct PollSchedule: Sendable {
         // The server's hint is its own pacing: taken as it is, without jitter.
         guard let predicted = predictedCompletion else { return hint == nil ? min(floor + spread, ceiling) : floor }
         // A little past the predicted moment: a poll just before completion is a wasted request.
-        let margin = (predicted - now) / 20
+        let margin = (predicted - now) / 10
         let wanted = predicted - now + max(margin, .zero) + spread
         return min(max(wanted, floor), ceiling)
     }

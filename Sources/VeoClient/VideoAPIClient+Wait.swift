@@ -27,12 +27,15 @@ extension VideoAPIClient {
         while true {
             if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)") }
             try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, id: id)
+            let sentAt = elapsed()
             let (video, hint) = try await retrieve(id: id)
             polls += 1
             await onUpdate(video)
             if try finished(video, id: id) { return video }
             let now = elapsed()
-            schedule.record(progress: video.progress, at: now, age: age(of: video))
+            // The server read its progress between the request and the answer: the midpoint.
+            let answeredAt = sentAt + (now - sentAt) / 2
+            schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) })
             let remaining = timeout - now
             if remaining <= .zero {
                 throw VideoAPIError(
