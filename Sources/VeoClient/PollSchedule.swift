@@ -29,6 +29,8 @@ struct PollSchedule: Sendable {
     /// The first and the latest progress reports above 0.
     private(set) var first: Sample?
     private(set) var latest: Sample?
+    /// The longest a poll's answer has taken: how far off a sample's time may be.
+    private(set) var latency: Duration = .zero
 
     init(floor: Duration, ceiling: Duration, jitter: Double) {
         self.floor = floor
@@ -39,7 +41,8 @@ struct PollSchedule: Sendable {
     /// Records a poll's answer at `now` (offset since the wait began). `age` is how old the job
     /// was then by the server's `created_at` (nil when unknown). `created_at` is in whole seconds,
     /// so the age is taken half a second younger, but never younger than the wait itself.
-    mutating func record(progress: Double?, at now: Duration, age: Duration?) {
+    mutating func record(progress: Double?, at now: Duration, age: Duration?, latency: Duration = .zero) {
+        self.latency = max(self.latency, latency)
         guard let progress, progress > 0 else { return }
         let sample = Sample(at: now, progress: min(progress, 100))
         if first == nil {
@@ -71,8 +74,10 @@ struct PollSchedule: Sendable {
         let spread = self.floor * (jitter * min(max(random, 0), 1))
         // The server's hint is its own pacing: taken as it is, without jitter.
         guard let predicted = predictedCompletion else { return hint == nil ? min(floor + spread, ceiling) : floor }
-        // A little past the predicted moment: a poll just before completion is a wasted request.
-        let margin = (predicted - now) / 10
+        // A little past the predicted moment (a twentieth of the wait, plus the slowest answer seen:
+        // the samples' times are that uncertain): a poll just before completion is a wasted
+        // request, and the next cannot come before the floor.
+        let margin = (predicted - now) / 20 + latency
         let wanted = predicted - now + max(margin, .zero) + spread
         return min(max(wanted, floor), ceiling)
     }

@@ -35,7 +35,8 @@ extension VideoAPIClient {
             let now = elapsed()
             // The server read its progress between the request and the answer: the midpoint.
             let answeredAt = sentAt + (now - sentAt) / 2
-            schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) })
+            schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) },
+                latency: now - sentAt)
             let remaining = timeout - now
             if remaining <= .zero {
                 throw VideoAPIError(

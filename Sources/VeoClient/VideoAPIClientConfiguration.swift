@@ -68,7 +68,7 @@ public struct VideoAPIClientConfiguration: Sendable {
         self.pollJitter = 0.1
         self.maximumPollInterval = .seconds(60)
         self.pollsPerSecond = 50
-        self.pollBurst = 10
+        self.pollBurst = 32
         self.maxRedirects = 5
         self.maxImageBytes = ProviderLimits.maxImageBytes
         self.random = { Double.random(in: 0..<1) }

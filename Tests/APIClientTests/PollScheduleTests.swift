@@ -52,7 +52,7 @@ import Testing
     @Test func theFirstEstimateReachesNoFurtherThanTheJobsAgeThenSamplesRefineIt() async throws {
         // 10 % after 10 s would predict 90 s more, but the job may have sat queued: the next poll
         // comes about 10 s later (its age again). There it reports 30 %: 2 % a second from the
-        // first report, so 35 s more (and 10 % of it as margin).
+        // first report, so 35 s more (and 5 % of it as margin).
         let sleeps = try await sleeps(answers: [(10, nil), (30, nil)], age: 10)
         #expect(sleeps.count == 2)
         #expect(sleeps[0] > .seconds(9) && sleeps[0] < .seconds(11), "\(sleeps)")
@@ -101,6 +101,6 @@ import Testing
         schedule.record(progress: 50, at: .seconds(20), age: nil)
         // 25 % per 10 s from the first report: done at 40 s.
         #expect(schedule.predictedCompletion == .seconds(40))
-        #expect(schedule.delay(after: .seconds(20), hint: nil, random: 0) == .seconds(22))  // 10 % past it
+        #expect(schedule.delay(after: .seconds(20), hint: nil, random: 0) == .seconds(21))  // 5 % past it
     }
 }
