@@ -2,11 +2,16 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 // MARK: - Downloading a finished video
 
 extension VideoAPIClient {
-    /// Downloads `GET /v1/videos/{id}/content` (following http and https redirects) into `destinationPath`.
+    /// Downloads the video into `destinationPath`, following http and https redirects: the first
+    /// attempt from its `video_url` when the completed video object carries one (the key goes with
+    /// it only when it points at the API's own origin), every other from
+    /// `GET /v1/videos/{id}/content`. A link that is refused (an error answer, a bad redirect) falls
+    /// back to `/content` at once; a stalled or broken transfer counts as the first attempt.
     ///
     /// The body is streamed into a temporary file beside the destination while its sha256 is
     /// computed; the byte count is checked against `Content-Length` and the file must carry the MP4
@@ -24,9 +29,21 @@ extension VideoAPIClient {
         try checkRequestedID(video.id)
         let url = videoURL(video.id) + "/content"
         let limit = min(configuration.maxDownloadBytes, maxBytes ?? .max)
-        return try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
-            try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt)
+        let direct = directURL(of: video)
+        let requests = RequestTally()
+        var result = try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
+            if attempt == 1, let direct {
+                do {
+                    return try await self.downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: attempt, requests: requests)
+                } catch let error as VideoAPIError where error.kind != .cancelled && !(200..<300).contains(error.httpStatus ?? 200) {
+                    // The link was refused (expired, forbidden, a bad redirect): /content at once.
+                    self.logger.debug("video_url refused, downloading /content", metadata: ["id": "\(video.id)", "reason": "\(error.message)"])
+                }
+            }
+            return try await self.downloadOnce(from: url, to: destinationPath, limit: limit, attempt: attempt, requests: requests)
         }
+        result.requests = requests.count
+        return result
     }
 
     /// ``download(_:to:maxBytes:)`` with the configuration's size limit (the form `VideoService` names).
@@ -34,12 +51,23 @@ extension VideoAPIClient {
         try await download(video, to: destinationPath, maxBytes: nil)
     }
 
+    /// The video object's `video_url` when it is an absolute http(s) URL with a host.
+    func directURL(of video: VideoObject) -> String? {
+        guard let text = video.videoURL, let url = URL(string: text), ServerOrigin.isFetchable(scheme: url.scheme),
+            let host = url.host, !host.isEmpty
+        else { return nil }
+        return url.absoluteString
+    }
+
     /// One attempt, redirects included, within `configuration.downloadLimits`.
-    private func downloadOnce(from startURL: String, to destinationPath: String, limit: Int64, attempt: Int) async throws -> DownloadResult {
+    private func downloadOnce(
+        from startURL: String, to destinationPath: String, limit: Int64, attempt: Int, requests: RequestTally
+    ) async throws -> DownloadResult {
         let progress = TransferProgress()
         do {
             return try await withTransferLimits(configuration.downloadLimits, progress: progress) {
-                try await self.followAndStore(from: startURL, to: destinationPath, limit: limit, progress: progress, attempt: attempt)
+                try await self.followAndStore(
+                    from: startURL, to: destinationPath, limit: limit, progress: progress, attempt: attempt, requests: requests)
             }
         } catch let timedOut as TransferTimedOut {
             throw RetryableFailure(
@@ -53,11 +81,13 @@ extension VideoAPIClient {
     }
 
     private func followAndStore(
-        from startURL: String, to destinationPath: String, limit: Int64, progress: TransferProgress, attempt: Int
+        from startURL: String, to destinationPath: String, limit: Int64, progress: TransferProgress, attempt: Int,
+        requests: RequestTally
     ) async throws -> DownloadResult {
         var url = startURL
         var visited: Set<String> = [url]
         for _ in 0...max(0, configuration.maxRedirects) {
+            requests.add()
             let response = try await requestContent(url, progress: progress, attempt: attempt)
             if let next = try await redirectTarget(of: response, from: url, visited: &visited) {
                 url = next
@@ -140,4 +170,11 @@ extension VideoAPIClient {
         }
         return length
     }
+}
+
+/// Counts the HTTP requests of one download, across its attempts.
+final class RequestTally: Sendable {
+    private let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }

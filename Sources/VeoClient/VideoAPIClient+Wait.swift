@@ -3,8 +3,13 @@
 extension VideoAPIClient {
     /// Polls the job until it completes, fails or the deadline passes.
     ///
-    /// - The interval is the server's `openai-poll-after-ms` hint when it sent one, else `pollInterval`
-    ///   plus up to `pollJitter` of it; never less than ``VideoAPIClientConfiguration/minimumPollInterval``.
+    /// - When to poll is ``PollSchedule``'s call: never sooner than `pollInterval` after the last
+    ///   poll (or the server's `openai-poll-after-ms` hint when it sent one), at that floor while
+    ///   the job reports no progress, else just after its predicted completion, never later than
+    ///   ``VideoAPIClientConfiguration/maximumPollInterval``; plus up to `pollJitter` of the floor.
+    ///   Never less than ``VideoAPIClientConfiguration/minimumPollInterval``.
+    /// - Every poll takes a token from the client's run-wide ``PollPacer`` first (jobs predicted to
+    ///   complete soonest first).
     /// - `timeout` is the overall deadline for this job, measured with the injected clock; when it
     ///   passes the call throws `.deadlineExceeded` (the last poll happens at the deadline).
     /// - `failed` and `expired` throw `.jobFailed` with the server's code and message; unknown statuses
@@ -16,44 +21,57 @@ extension VideoAPIClient {
         onUpdate: @Sendable (VideoObject) async -> Void
     ) async throws -> VideoObject {
         let elapsed = Self.stopwatch(clock)
+        let floor = max(pollInterval, configuration.minimumPollInterval)
+        var schedule = PollSchedule(floor: floor, ceiling: configuration.maximumPollInterval, jitter: configuration.pollJitter)
         var polls = 0
         while true {
             if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)") }
+            try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, id: id)
+            let sentAt = elapsed()
             let (video, hint) = try await retrieve(id: id)
             polls += 1
             await onUpdate(video)
-            switch video.status {
-            case .completed:
-                return video
-            case .failed, .expired:
-                throw VideoAPIError(
-                    kind: .jobFailed, code: video.error?.code ?? video.status.rawValue,
-                    message: "job \(id) \(video.status.rawValue)" + (video.error?.message.map { ": \($0)" } ?? "")
-                )
-            case .queued, .inProgress, .unknown:
-                break
-            }
-            let remaining = timeout - elapsed()
+            if try finished(video, id: id) { return video }
+            let now = elapsed()
+            // The server read its progress between the request and the answer: the midpoint.
+            let answeredAt = sentAt + (now - sentAt) / 2
+            schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) },
+                latency: now - sentAt)
+            let remaining = timeout - now
             if remaining <= .zero {
                 throw VideoAPIError(
                     kind: .deadlineExceeded,
                     message: "job \(id) still \(video.status.rawValue) after \(timeout) (\(polls) polls); it was not resubmitted"
                 )
             }
-            let wait = nextPollDelay(requested: pollInterval, hint: hint)
+            let wait = schedule.delay(after: now, hint: hint.map { max($0, configuration.minimumPollInterval) }, random: configuration.random())
             logger.debug("poll", metadata: ["id": "\(id)", "status": "\(video.status.rawValue)", "next": "\(wait)"])
             try await sleep(for: min(wait, remaining))
         }
     }
 
-    /// The server's hint when it sent one (it paces its clients itself), else the requested
-    /// interval plus up to `pollJitter` of it (so jobs started together do not poll together);
-    /// never less than `minimumPollInterval`.
-    func nextPollDelay(requested: Duration, hint: Duration?) -> Duration {
-        if let hint { return max(hint, configuration.minimumPollInterval) }
-        let base = max(requested, configuration.minimumPollInterval)
-        let jitter = min(max(configuration.pollJitter, 0), 1) * min(max(configuration.random(), 0), 1)
-        return base + base * jitter
+    /// True when completed; throws `.jobFailed` for `failed` and `expired`.
+    private func finished(_ video: VideoObject, id: String) throws -> Bool {
+        switch video.status {
+        case .completed:
+            return true
+        case .failed, .expired:
+            throw VideoAPIError(
+                kind: .jobFailed, code: video.error?.code ?? video.status.rawValue,
+                message: "job \(id) \(video.status.rawValue)" + (video.error?.message.map { ": \($0)" } ?? "")
+            )
+        case .queued, .inProgress, .unknown:
+            return false
+        }
+    }
+
+    /// Waits for the run-wide pacer's token.
+    private func pace(remaining: Duration?, id: String) async throws {
+        do {
+            try await pollPacer.acquire(remaining: remaining)
+        } catch {
+            throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)")
+        }
     }
 
     static func stopwatch<C: Clock>(_ clock: C) -> @Sendable () -> Duration where C.Duration == Duration {

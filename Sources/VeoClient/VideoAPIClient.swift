@@ -29,6 +29,8 @@ public final class VideoAPIClient: Sendable {
     let logger: Logger
     /// `write(2)` for downloads; returns the count written or `-errno`. A seam for disk-full tests.
     let writeBytes: @Sendable (Int32, UnsafeRawBufferPointer) -> Int
+    /// The run-wide pace of status requests, shared by every job this client waits for.
+    let pollPacer: PollPacer
 
     public convenience init(
         configuration: VideoAPIClientConfiguration, httpClient: HTTPClient,
@@ -49,6 +51,7 @@ public final class VideoAPIClient: Sendable {
         self.clock = clock
         self.logger = logger
         self.writeBytes = writeBytes
+        self.pollPacer = PollPacer(perSecond: configuration.pollsPerSecond, burst: configuration.pollBurst, clock: clock)
     }
 
     /// Runs `body` with a client backed by a new `HTTPClient` (one connection pool for the whole run),

@@ -1,3 +1,4 @@
+public import Foundation
 import VeoProvider
 
 // MARK: - Client configuration
@@ -35,12 +36,21 @@ public struct VideoAPIClientConfiguration: Sendable {
     public var minimumPollInterval: Duration
     /// Up to this fraction of a poll interval is added at random (spreads the polls of parallel jobs).
     public var pollJitter: Double
+    /// A job that reports progress is polled when it should complete, but never later than this
+    /// after its last poll (nor sooner than the poll interval).
+    public var maximumPollInterval: Duration
+    /// Status requests per second for the whole client (every job it waits for shares them),
+    /// after a burst of `pollBurst`; 0 means no limit.
+    public var pollsPerSecond: Double
+    public var pollBurst: Int
     /// Redirects followed by one download attempt before it fails.
     public var maxRedirects: Int
     /// Largest local image uploaded as an `input_reference` part (each is read once, into memory).
     public var maxImageBytes: Int
     /// Source of randomness for jitter: a value in `0..<1`. Tests inject a constant.
     public var random: @Sendable () -> Double
+    /// The wall clock, to read a job's age from its `created_at`. Tests inject a fixed date.
+    public var wallClock: @Sendable () -> Date
 
     public init(baseURL: String = defaultBaseURL, apiKey: APIKey) {
         self.baseURL = baseURL
@@ -56,9 +66,13 @@ public struct VideoAPIClientConfiguration: Sendable {
         self.downloadRetry = .download
         self.minimumPollInterval = .seconds(1)
         self.pollJitter = 0.1
+        self.maximumPollInterval = .seconds(60)
+        self.pollsPerSecond = 50
+        self.pollBurst = 32
         self.maxRedirects = 5
         self.maxImageBytes = ProviderLimits.maxImageBytes
         self.random = { Double.random(in: 0..<1) }
+        self.wallClock = { Date() }
     }
 
     /// `baseURL` without trailing slashes.

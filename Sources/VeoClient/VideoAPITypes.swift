@@ -113,9 +113,12 @@ public struct DownloadResult: Sendable, Hashable {
     public var bytes: Int64
     /// Hex sha256 of the file's bytes, computed while streaming.
     public var sha256: String
-    public init(path: String, bytes: Int64, sha256: String) {
+    /// HTTP requests the download took: every attempt and every redirect it followed.
+    public var requests: Int
+    public init(path: String, bytes: Int64, sha256: String, requests: Int = 1) {
         self.path = path
         self.bytes = bytes
         self.sha256 = sha256
+        self.requests = requests
     }
 }

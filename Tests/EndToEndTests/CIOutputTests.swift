@@ -37,7 +37,7 @@ import VeoViews
     }
 
     static let manifest = manifestYAML(name: "ci-run", """
-          - {id: amb, prompt: E2E answer lost}
+          - {id: amb, prompt: E2E answer lost, seconds: 8}
           - {id: ok, prompt: E2E fine}
           - {id: doomed, prompt: E2E DOOMED}
           - id: after
@@ -48,7 +48,9 @@ import VeoViews
     @Test func aRunWithAFailedASkippedACachedAndAnAmbiguousJobWritesJUnitAndGitHubOutput() async throws {
         var faults = FaultPlan()
         faults.failPromptsContaining = ["DOOMED"]
-        faults.loseCreateResponses = 1  // the first create (amb, at concurrency 1) is taken, its answer lost
+        // The first create is taken, its answer lost: amb's, at concurrency 1, as amb has as much
+        // work behind it (8 s) as doomed and its dependent (4 + 4 s) and comes first in the plan.
+        faults.loseCreateResponses = 1
         try await Harness.with(faults: faults) { h in
             try h.writeManifest(Self.manifest)
             #expect(try await h.run(["--concurrency", "1"]).code == 1)

@@ -74,6 +74,19 @@ public struct JobOutcome: Sendable {
     public let submission: Submission?
     /// How long the job took in this run (nil when it never started).
     public var wallSeconds: Double?
+    /// The API requests a job rendered in this run took, and how soon its clip was on disk.
+    public var delivery: Delivery?
+
+    public struct Delivery: Sendable, Hashable {
+        /// Status requests (polls) this run sent for the job.
+        public var polls: Int
+        /// HTTP requests of the download (attempts and redirects).
+        public var downloadRequests: Int
+        /// The provider's `completed_at` (whole seconds), when it sent one.
+        public var providerCompletedAt: Date?
+        /// When the verified clip was moved into place.
+        public var onDiskAt: Date
+    }
 
     public init(job: PlannedJob, result: Result, resolved: ResolvedJob? = nil, submission: Submission? = nil) {
         self.job = job

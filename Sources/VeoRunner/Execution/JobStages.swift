@@ -50,11 +50,17 @@ struct JobContext: Sendable {
         do {
             let submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
             submission = submitted.submission
-            let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost)
+            let polls = PollTally()
+            let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost, polls: polls)
             let completedAt = Date()
-            let output = try await fetchAndVerify(job, video: video, key: resolved.key)
+            let (output, downloadRequests) = try await fetchAndVerify(job, video: video, key: resolved.key)
+            let onDiskAt = Date()
             try await record(job, key: resolved.key, video: video, output: output, submittedAt: submitted.submission.submittedAt)
-            return finished(job, .rendered(output, completedAt: completedAt), resolved: resolved, submission: submitted.submission)
+            var outcome = finished(job, .rendered(output, completedAt: completedAt), resolved: resolved, submission: submitted.submission)
+            outcome.delivery = JobOutcome.Delivery(
+                polls: polls.count, downloadRequests: downloadRequests,
+                providerCompletedAt: video.completedAt.map { Date(timeIntervalSince1970: Double($0)) }, onDiskAt: onDiskAt)
+            return outcome
         } catch {
             return finished(job, failedOrInterrupted(error, submission: submission), resolved: resolved, submission: submission)
         }
@@ -272,13 +278,14 @@ struct JobContext: Sendable {
 
     /// Polls until the provider says the video is done; the journal keeps the id, so an interrupt
     /// or a timeout loses nothing.
-    func waitForRender(_ job: PlannedJob, key: String, submission: Submission, outputLost: Bool) async throws -> VideoObject {
+    func waitForRender(_ job: PlannedJob, key: String, submission: Submission, outputLost: Bool, polls: PollTally) async throws -> VideoObject {
         let (jobID, events, service, options) = (job.id, onEvent, service, options)
         do {
             // The client keeps the deadline itself; this bound also holds when a server answers a
             // poll byte by byte and never finishes.
             return try await withDeadline(options.jobTimeout + Self.deadlineGrace) {
                 try await service.waitForCompletion(id: submission.videoID, pollInterval: options.pollInterval, timeout: options.jobTimeout) { update in
+                    polls.add()
                     events(.progress(job: jobID, status: update.status.rawValue, percent: update.progress))
                 }
             }
@@ -303,7 +310,7 @@ struct JobContext: Sendable {
 
     /// Downloads the clip at once (results expire) beside its final path, checks its size and
     /// length, then moves it into place: a clip that fails its check never replaces a good one.
-    func fetchAndVerify(_ job: PlannedJob, video: VideoObject, key: String) async throws -> OutputRecord {
+    func fetchAndVerify(_ job: PlannedJob, video: VideoObject, key: String) async throws -> (OutputRecord, downloadRequests: Int) {
         onEvent(.downloading(job: job.id))
         let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
         let clipPath = try layout.absolute(relativePath)
@@ -321,9 +328,10 @@ struct JobContext: Sendable {
         } catch {
             throw JobFailure(.writeFailed, "cannot move the clip into \(relativePath): \(error.reason). The video id is kept: the next run downloads it again")
         }
-        return OutputRecord(
+        let output = OutputRecord(
             path: relativePath, bytes: download.bytes, sha256: download.sha256, width: info.width, height: info.height,
             duration: info.duration, mtime: OutputLayout.mtime(clipPath))
+        return (output, download.requests)
     }
 
     /// Bytes a clip of this request can reasonably be: a generous 25 MB per second at 1080p (real
@@ -468,4 +476,11 @@ extension GenerationRequest {
         }
         return copy
     }
+}
+
+/// Counts one job's polls (told by the client's `onUpdate`).
+final class PollTally: Sendable {
+    private let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }

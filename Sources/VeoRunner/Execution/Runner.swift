@@ -124,6 +124,8 @@ public struct Runner: Sendable {
 }
 
 /// The run's bookkeeping: which jobs wait on which, which are ready, and each one's outcome.
+/// When more jobs are ready than slots, the one with the most work still behind it (its seconds
+/// plus those of its longest chain of dependents) starts first, then plan order.
 struct Schedule {
     struct Selection {
         var selected: Set<String>
@@ -139,7 +141,9 @@ struct Schedule {
     private var waitingOn: [String: Int] = [:]
     private var dependents: [String: [String]] = [:]
     private var ready: [String]
-    private var nextIndex = 0
+    /// Each selected job's seconds plus its longest chain of dependents' (the critical path from it).
+    private(set) var remainingWork: [String: Int] = [:]
+    private var order: [String: Int] = [:]
     private var stopped: Skip?
 
     init(plan: Plan, selection: Selection, failFast: Bool) {
@@ -157,18 +161,31 @@ struct Schedule {
             outcomes[job.id] = .skipped(job, because: "not selected by --only", cause: .notSelected)
         }
         self.ready = plan.jobs.filter { selection.selected.contains($0.id) && waitingOn[$0.id] == 0 }.map(\.id)
+        for (index, job) in plan.jobs.enumerated() { order[job.id] = index }
+        // Dependents come after their dependencies in plan order: walk it backwards.
+        for job in plan.jobs.reversed() where selection.selected.contains(job.id) {
+            let behind = (dependents[job.id] ?? []).compactMap { remainingWork[$0] }.max() ?? 0
+            remainingWork[job.id] = job.request.seconds.rawValue + behind
+        }
     }
 
     /// The next job to start, with the outcomes of the jobs it depends on; nil when none is ready
     /// or the run stopped starting jobs.
     mutating func nextReady() -> (PlannedJob, [JobOutcome], Bool)? {
-        while stopped == nil, nextIndex < ready.count {
-            let id = ready[nextIndex]
-            nextIndex += 1
+        while stopped == nil, let index = mostUrgentReady() {
+            let id = ready.remove(at: index)
             guard let job = plan.job(id) else { continue }
             return (job, job.dependencies.compactMap { outcomes[$0] }, forced.contains(id))
         }
         return nil
+    }
+
+    /// The index in `ready` of the job with the most work behind it (then the earliest in the plan).
+    private func mostUrgentReady() -> Int? {
+        ready.indices.min { a, b in
+            let (wa, wb) = (remainingWork[ready[a]] ?? 0, remainingWork[ready[b]] ?? 0)
+            return wa != wb ? wa > wb : (order[ready[a]] ?? 0) < (order[ready[b]] ?? 0)
+        }
     }
 
     /// Stops starting jobs (the first reason given stays).

@@ -25,6 +25,16 @@ public struct RunReport: Codable, Sendable {
         public var skipped: Int
         public var cached: Int
         public var cost: CostSummary?
+        /// API requests this run sent, by kind.
+        public var requests: Requests?
+    }
+
+    /// API requests by kind: creates (every attempt), polls, and download requests (attempts and
+    /// redirects).
+    public struct Requests: Codable, Sendable, Equatable {
+        public var create: Int
+        public var poll: Int
+        public var download: Int
     }
 
     /// Money, estimated from list prices per generated second.
@@ -143,12 +153,18 @@ public struct RunReport: Codable, Sendable {
         public var renderSeconds: Double?
         /// How long the job took in this run, start to end (nil when it never started).
         public var wallSeconds: Double?
+        /// The provider's `completed_at` (nil when it sent none, or the job was not rendered in this run).
+        public var providerCompletedAt: String?
+        /// From the provider's `completed_at` to the verified clip on disk (whole-second `completed_at`).
+        public var completionToDiskSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case submittedAt = "submitted_at"
             case completedAt = "completed_at"
             case renderSeconds = "render_seconds"
             case wallSeconds = "wall_seconds"
+            case providerCompletedAt = "provider_completed_at"
+            case completionToDiskSeconds = "completion_to_disk_seconds"
         }
 
         // Nulls are written out, so every key is always present.
@@ -158,6 +174,8 @@ public struct RunReport: Codable, Sendable {
             try c.encode(completedAt, forKey: .completedAt)
             try c.encode(renderSeconds, forKey: .renderSeconds)
             try c.encode(wallSeconds, forKey: .wallSeconds)
+            try c.encode(providerCompletedAt, forKey: .providerCompletedAt)
+            try c.encode(completionToDiskSeconds, forKey: .completionToDiskSeconds)
         }
     }
 
@@ -180,6 +198,8 @@ public struct RunReport: Codable, Sendable {
             func date(_ d: Date?) -> String? { d.map { iso.string(from: $0) } }
             let submittedAt = o.submission?.submittedAt
             let render = o.completedAt.flatMap { end in submittedAt.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } }
+            let provider = o.delivery?.providerCompletedAt
+            let toDisk = provider.flatMap { p in o.delivery.map { (max(0, $0.onDiskAt.timeIntervalSince(p)) * 1000).rounded() / 1000 } }
             self.init(
                 id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take,
                 line: o.job.position.line, column: o.job.position.column, status: o.status.rawValue, cached: o.cached,
@@ -187,14 +207,17 @@ public struct RunReport: Codable, Sendable {
                 output: o.output.map(Output.init), attempts: o.attempts,
                 timings: Timings(
                     submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render,
-                    wallSeconds: o.wallSeconds.map { ($0 * 1000).rounded() / 1000 }),
+                    wallSeconds: o.wallSeconds.map { ($0 * 1000).rounded() / 1000 },
+                    providerCompletedAt: date(provider), completionToDiskSeconds: toDisk),
+                polls: o.delivery?.polls,
                 error: o.failure.map { ErrorInfo(code: $0.code.rawValue, message: $0.message, providerCode: $0.providerCode) },
                 skippedBecause: o.skip?.reason)
         }
 
         init(id: String, shot: String, variant: String?, take: Int, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
-             request: Request, output: Output?, attempts: Int, timings: Timings, error: ErrorInfo?, skippedBecause: String?)
+             request: Request, output: Output?, attempts: Int, timings: Timings, polls: Int?, error: ErrorInfo?, skippedBecause: String?)
         {
+            self.polls = polls
             self.id = id
             self.shot = shot
             self.variant = variant
@@ -229,11 +252,13 @@ public struct RunReport: Codable, Sendable {
         public var output: Output?
         public var attempts: Int
         public var timings: Timings
+        /// Status requests this run sent for the job (nil when it was not rendered in this run).
+        public var polls: Int?
         public var error: ErrorInfo?
         public var skippedBecause: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, shot, variant, take, line, column, cost, status, cached, request, output, attempts, timings, error
+            case id, shot, variant, take, line, column, cost, status, cached, request, output, attempts, timings, polls, error
             case cacheKey = "cache_key"
             case videoID = "video_id"
             case skippedBecause = "skipped_because"
@@ -257,6 +282,7 @@ public struct RunReport: Codable, Sendable {
             try c.encode(output, forKey: .output)
             try c.encode(attempts, forKey: .attempts)
             try c.encode(timings, forKey: .timings)
+            try c.encode(polls, forKey: .polls)
             try c.encode(error, forKey: .error)
             try c.encode(skippedBecause, forKey: .skippedBecause)
         }
@@ -336,7 +362,11 @@ public struct RunReport: Codable, Sendable {
             failed: result.outcomes.count { $0.status == .failed },
             skipped: result.outcomes.count { $0.status == .skipped },
             cached: result.outcomes.count { $0.cached },
-            cost: Self.cost(of: result, prices: prices, budget: budget))
+            cost: Self.cost(of: result, prices: prices, budget: budget),
+            requests: Requests(
+                create: result.outcomes.reduce(0) { $0 + ($1.submission.map { $0.resumed ? 0 : $0.attempts } ?? 0) },
+                poll: result.outcomes.reduce(0) { $0 + ($1.delivery?.polls ?? 0) },
+                download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }))
         jobs = result.outcomes.map { outcome in
             var job = Job(outcome, dates: iso)
             job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {

@@ -1,0 +1,94 @@
+import Foundation
+
+// MARK: - When to poll a job next
+
+/// Decides when one job is polled next, from the progress it reported.
+///
+/// Times are offsets on the waiting loop's clock (the injected one). The rules, in order:
+/// 1. the floor: never sooner than `floor` after the last poll (`--poll-interval`, or the server's
+///    `openai-poll-after-ms` hint when it sent one: the server paces its clients first);
+/// 2. while the job reports no progress (0 or none), poll at the floor;
+/// 3. once it reports progress, estimate when it completes (a straight line through the progress
+///    samples, anchored at the job's `created_at` for the first one) and poll just after that;
+/// 4. never later than `ceiling` after the last poll.
+///
+/// A jitter of up to `jitter` times the floor is added (not to a bare server hint), so jobs
+/// started together do not poll together.
+struct PollSchedule: Sendable {
+    /// A progress report: when (clock offset) and how far (0-100).
+    struct Sample: Sendable, Equatable {
+        var at: Duration
+        var progress: Double
+    }
+
+    var floor: Duration
+    var ceiling: Duration
+    var jitter: Double
+    /// The job's creation (progress 0) on this clock, when known.
+    private(set) var origin: Sample?
+    /// The first and the latest progress reports above 0.
+    private(set) var first: Sample?
+    private(set) var latest: Sample?
+    /// The longest a poll's answer has taken: how far off a sample's time may be.
+    private(set) var latency: Duration = .zero
+
+    init(floor: Duration, ceiling: Duration, jitter: Double) {
+        self.floor = floor
+        self.ceiling = max(ceiling, floor)
+        self.jitter = min(max(jitter, 0), 1)
+    }
+
+    /// Records a poll's answer at `now` (offset since the wait began). `age` is how old the job
+    /// was then by the server's `created_at` (nil when unknown). `created_at` is in whole seconds,
+    /// so the age is taken half a second younger, but never younger than the wait itself.
+    mutating func record(progress: Double?, at now: Duration, age: Duration?, latency: Duration = .zero) {
+        self.latency = max(self.latency, latency)
+        guard let progress, progress > 0 else { return }
+        let sample = Sample(at: now, progress: min(progress, 100))
+        if first == nil {
+            first = sample
+            origin = age.map { Sample(at: now - max($0 - .milliseconds(500), now), progress: 0) }
+        }
+        latest = sample
+    }
+
+    /// The clock offset at which the job should complete, when the samples allow an estimate:
+    /// the line through the first and latest progress reports, or through the job's creation and
+    /// the only report so far. That first estimate runs late when a job sat queued before its
+    /// progress began (time that counts as rendering on this line), so it reaches no further than
+    /// the job's age again: a poll too early costs one request, a poll too late delays the clip.
+    var predictedCompletion: Duration? {
+        guard let latest else { return nil }
+        let candidates = [first, origin].compactMap { $0 }
+        guard let start = candidates.first(where: { latest.progress > $0.progress && latest.at > $0.at }) else { return nil }
+        let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
+        let predicted = latest.at + .seconds((100 - latest.progress) / rate)
+        return start == origin ? min(predicted, latest.at + (latest.at - start.at)) : predicted
+    }
+
+    /// How long after a poll at `now` the next one goes out. `hint` is the server's
+    /// `openai-poll-after-ms`; `random` a value in `0..<1`.
+    func delay(after now: Duration, hint: Duration?, random: Double) -> Duration {
+        let floor = hint.map { max($0, .zero) } ?? self.floor
+        let ceiling = max(self.ceiling, floor)
+        let spread = self.floor * (jitter * min(max(random, 0), 1))
+        // The server's hint is its own pacing: taken as it is, without jitter.
+        guard let predicted = predictedCompletion else { return hint == nil ? min(floor + spread, ceiling) : floor }
+        // A little past the predicted moment (a twentieth of the wait, plus the slowest answer seen:
+        // the samples' times are that uncertain): a poll just before completion is a wasted
+        // request, and the next cannot come before the floor.
+        let margin = (predicted - now) / 20 + latency
+        let wanted = predicted - now + max(margin, .zero) + spread
+        return min(max(wanted, floor), ceiling)
+    }
+}
+
+extension VideoAPIClient {
+    /// How old the job is by its `created_at` and the wall clock (nil without one, or when the
+    /// clocks disagree so much that it would lie in the future).
+    func age(of video: VideoObject) -> Duration? {
+        guard let created = video.createdAt else { return nil }
+        let seconds = configuration.wallClock().timeIntervalSince1970 - Double(created)
+        return seconds >= 0 ? .milliseconds(Int64((seconds * 1000).rounded())) : nil
+    }
+}

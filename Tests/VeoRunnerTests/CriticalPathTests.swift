@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import VeoManifest
+
+@testable import VeoRunner
+
+// MARK: - Which ready job starts first
+
+@Suite struct CriticalPathTests {
+    /// Three independent 8 s shots listed first, then a chain of three 4 s shots (12 s in all).
+    static let manifest = """
+        version: 1
+        name: critical-path
+        defaults:
+          model: veo-3.1-fast-generate-preview
+          seconds: 8
+        shots:
+          - id: x1
+            prompt: one
+          - id: x2
+            prompt: two
+          - id: x3
+            prompt: three
+          - id: c1
+            prompt: chain start
+            seconds: 4
+          - id: c2
+            prompt: chain middle
+            seconds: 4
+            after: [c1]
+          - id: c3
+            prompt: chain end
+            seconds: 4
+            after: [c2]
+          - id: x4
+            prompt: four
+            seconds: 4
+        """
+
+    func plan() throws -> Plan {
+        let directory = NSTemporaryDirectory() + "veo-critical-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/shots.yaml"
+        try Self.manifest.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = ManifestLoader.load(file: path)
+        return try #require(result.plan, "\(result.diagnostics)")
+    }
+
+    @Test func theLongestChainStartsFirst() throws {
+        let plan = try plan()
+        var schedule = Schedule(plan: plan, selection: .init(selected: Set(plan.jobs.map(\.id)), forced: []), failFast: false)
+        #expect(schedule.remainingWork["c1"] == 12)
+        #expect(schedule.remainingWork["c2"] == 8)
+        #expect(schedule.remainingWork["x1"] == 8)
+        var started: [String] = []
+        while let (job, _, _) = schedule.nextReady() { started.append(job.id) }
+        // c1 has 12 s of work behind it; the 8 s shots in plan order; the short x4 last.
+        #expect(started == ["c1", "x1", "x2", "x3", "x4"])
+    }
+}
