@@ -67,6 +67,27 @@ import VeoRunner
         }
     }
 
+    @Test func theManifestsBudgetAndMaxCostTogetherTheSmallerRemainderWins() async throws {
+        try await Harness.with { h in
+            let shots = (1...3).map { "  - {id: s\($0), prompt: E2E both limits \($0)}" }.joined(separator: "\n")
+            let yaml = manifestYAML(shots).replacingOccurrences(of: "shots:\n", with: "budget:\n  max_usd: 1.0\nshots:\n")
+            try h.writeManifest(yaml)
+            // The manifest leaves 1.00 USD; --max-cost 5 is larger: the manifest's budget refuses 1.20.
+            let manifestWins = try await h.run(["--max-cost", "5"])
+            #expect(manifestWins.code == 3, "\(manifestWins)")
+            #expect(manifestWins.stderr.contains("budget.max_usd 1.00 USD for this folder, \(h.manifest):"), "\(manifestWins)")
+            // --max-cost 0.5 is smaller: it refuses even what the manifest's budget would allow.
+            try h.writeManifest(yaml.replacingOccurrences(of: "max_usd: 1.0", with: "max_usd: 10"))
+            let flagWins = try await h.run(["--max-cost", "0.5"])
+            #expect(flagWins.code == 3 && flagWins.stderr.contains("0.50 USD left"), "\(flagWins)")
+            // Within both: runs, and plan agrees.
+            #expect(try await h.run(["--max-cost", "2"]).code == 0)
+            let plan = try await h.cli(["plan", h.manifest, "--out", h.out, "--base-url", h.baseURL], environment: Harness.environment(key: nil))
+            #expect(plan.code == 0 && plan.stderr.contains("Budget: 1.20 USD spent"), "\(plan)")
+            #expect(await h.record().createCount == 3)
+        }
+    }
+
     struct PTYResult: Decodable { var code: Int; var output: String; var answered: Bool }
 
     func onTerminal(_ h: Harness, answer: String, extra: [String] = []) async throws -> PTYResult {
