@@ -4,7 +4,7 @@ import Testing
 @testable import VeoManifest
 import VeoProvider
 
-/// Inputs built to make the loader slow: deep nesting.
+/// Inputs built to make the loader slow: deep nesting, a key of megabytes.
 @Suite("Hostile input")
 struct HostileInputTests {
     static func elapsed(_ body: () throws -> Void) rethrows -> Duration {
@@ -49,5 +49,23 @@ struct HostileInputTests {
         // Three levels are open (the root, `shots`, the shot): the 254th `{` is one too many.
         #expect(error.location == Loc(file: path, line: 4, column: 13 + 4 * 253))
         #expect(time < .seconds(2), "took \(time)")
+    }
+
+    /// "Did you mean" does not compare a key of megabytes with every known key character by
+    /// character (that took seconds per key).
+    @Test func hugeUnknownKeyIsReportedQuickly() throws {
+        let key = String(repeating: "k", count: 2_000_000)
+        let dir = TempDir()
+        let path = dir.write("key.yaml", "version: 1\nshots:\n  - id: a\n    prompt: p\n    ? \(key)\n    : 1\n")
+        var result: ManifestLoadResult?
+        let time = Self.elapsed { result = ManifestLoader.load(file: path) }
+        #expect(result?.diagnostics.count == 1)
+        let error = try #require(result?.diagnostics.first)
+        #expect(error.message.hasPrefix("unknown key 'kkk"))
+        #expect(time < .seconds(2), "took \(time)")
+        // Suggestions are unchanged for ordinary words.
+        #expect(Suggest.closest("promt", ["id", "prompt", "seconds"]) == "prompt")
+        #expect(Suggest.closest("sec", ["id", "prompt", "seconds"]) == "seconds")
+        #expect(Suggest.closest("zzzzzzzzzzzzz", ["id", "prompt", "seconds"]) == nil)
     }
 }
