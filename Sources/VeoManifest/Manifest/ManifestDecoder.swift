@@ -94,7 +94,7 @@ public struct ManifestDecoder: Sendable {
                 continue
             }
             if !Self.isVariableName(key) {
-                error("invalid variable name '\(key)': use letters, digits and '_', not starting with a digit", t.position(k))
+                error("invalid variable name '\(DiagnosticText.excerpt(key))': use letters, digits and '_', not starting with a digit", t.position(k))
             }
             if let text = string(value, field: "variable '\(key)'") {
                 vars[key] = Located(text, at: t.position(value))
@@ -156,8 +156,10 @@ public struct ManifestDecoder: Sendable {
         return s
     }
 
+    /// A value as quoted in a message: a short, escaped excerpt of a scalar (see `DiagnosticText`),
+    /// or what kind of node it is.
     func display(_ node: Node) -> String {
-        t.scalar(node) ?? t.kindDescription(node)
+        t.scalar(node).map { DiagnosticText.excerpt($0) } ?? t.kindDescription(node)
     }
 
     /// The mapping's entries by key (its own keys, and the job fields when `jobFields`); unknown
@@ -182,7 +184,7 @@ public struct ManifestDecoder: Sendable {
             } else {
                 let name = t.scalar(key) ?? ""
                 let names = Own.allCases.map { "\($0.name)" } + (jobFields ? JobKey.allCases.map { "\($0.name)" } : [])
-                error("unknown key '\(name)' in \(context)\(Suggest.didYouMean(name, names)); allowed: \(names.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", t.position(key))
+                error("unknown key '\(DiagnosticText.excerpt(name))' in \(context)\(Suggest.didYouMean(name, names)); allowed: \(names.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", t.position(key))
             }
         }
         return map

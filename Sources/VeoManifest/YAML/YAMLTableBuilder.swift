@@ -108,7 +108,8 @@ struct YAMLTableBuilder {
     private mutating func addAlias(_ event: YAMLEvent) throws(YAMLError) {
         let name = event.anchor ?? ""
         guard let anchor = anchors[name] else {
-            throw YAMLError("alias *\(name) refers to no anchor &\(name) defined before it", at: location(event.position))
+            let shown = DiagnosticText.excerpt(name)
+            throw YAMLError("alias *\(shown) refers to no anchor &\(shown) defined before it", at: location(event.position))
         }
         expanded += anchor.weight
         if expanded > maxAliasExpansion {
@@ -260,7 +261,7 @@ struct YAMLTableBuilder {
     }
 
     private func duplicate(_ key: Int32, first: Int32) -> YAMLError {
-        let text = table.scalar(key) ?? ""
+        let text = DiagnosticText.excerpt(table.scalar(key) ?? "")
         return YAMLError(
             "duplicate key '\(text)' in this mapping",
             at: location(table.position(key)),
