@@ -22,7 +22,7 @@ extension YAMLLoader {
     /// Where to cut `bytes`: `key` must be a root key alone on its line (`shots:`, a comment may
     /// follow) whose block list starts on the next line that is not blank or a comment. The cut is
     /// the first line at or after `target` (default: the middle) that starts an item of the same
-    /// indentation. Nil when the file does not look like that (it then loads the usual way).
+    /// indentation. Nil when the file does not look like that (it then loads the plain way).
     static func splitPoint(in bytes: [UInt8], key: StaticString, target: Int? = nil) -> SplitPoint? {
         bytes.withUnsafeBufferPointer { buffer -> SplitPoint? in
             guard let base = buffer.baseAddress, buffer.count > 0 else { return nil }
