@@ -117,8 +117,8 @@ public struct YAMLLoader: Sendable {
 }
 
 extension YAMLEvent {
-    /// The event copied out of libyaml's structure (its text still points into libyaml's buffer);
-    /// nil for the events the builder does not need (stream start, document end).
+    /// The event read out of libyaml's structure (its text, anchor and tag still point into
+    /// libyaml's buffers); nil for the events the builder does not need (stream start, document end).
     init?(_ event: yaml_event_t) {
         // Marks are 0-based.
         let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
@@ -128,16 +128,16 @@ extension YAMLEvent {
             self.init(kind: .documentStart, line: line, column: column)
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
-            self.init(kind: .scalar, style: Self.style(s.style), line: line, column: column, anchor: Self.name(s.anchor), tag: Self.name(s.tag))
+            self.init(kind: .scalar, style: Self.style(s.style), line: line, column: column, anchorText: s.anchor, tagText: s.tag)
             if s.length > 0, let value = s.value { text = UnsafeBufferPointer(start: value, count: Int(s.length)) }
         case YAML_ALIAS_EVENT:
-            self.init(kind: .alias, line: line, column: column, anchor: Self.name(event.data.alias.anchor))
+            self.init(kind: .alias, line: line, column: column, anchorText: event.data.alias.anchor)
         case YAML_SEQUENCE_START_EVENT:
             let s = event.data.sequence_start
-            self.init(kind: .sequenceStart, line: line, column: column, anchor: Self.name(s.anchor), tag: Self.name(s.tag))
+            self.init(kind: .sequenceStart, line: line, column: column, anchorText: s.anchor, tagText: s.tag)
         case YAML_MAPPING_START_EVENT:
             let m = event.data.mapping_start
-            self.init(kind: .mappingStart, line: line, column: column, anchor: Self.name(m.anchor), tag: Self.name(m.tag))
+            self.init(kind: .mappingStart, line: line, column: column, anchorText: m.anchor, tagText: m.tag)
         case YAML_SEQUENCE_END_EVENT:
             self.init(kind: .sequenceEnd, line: line, column: column)
         case YAML_MAPPING_END_EVENT:
@@ -145,10 +145,6 @@ extension YAMLEvent {
         default:
             return nil
         }
-    }
-
-    private static func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-        pointer.map { String(cString: $0) }
     }
 
     private static func style(_ style: yaml_scalar_style_t) -> YAMLNode.ScalarStyle {

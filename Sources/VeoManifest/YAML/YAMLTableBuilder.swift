@@ -1,5 +1,6 @@
 /// One libyaml event, as the loader hands it to `YAMLTableBuilder` (converted in `YAMLLoader.swift`,
-/// the only file here that sees libyaml's own types).
+/// the only file here that sees libyaml's own types). It points into libyaml's buffers, valid only
+/// while the builder handles the event; holding no Swift objects, it costs nothing to pass around.
 struct YAMLEvent {
     enum Kind: UInt8 {
         case documentStart
@@ -16,12 +17,14 @@ struct YAMLEvent {
     /// 1-based.
     var line: Int32
     var column: Int32
-    /// A scalar's text: libyaml's buffer, valid only while the builder handles the event.
+    /// A scalar's text.
     var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-    /// A node's anchor, or the anchor an alias names.
-    var anchor: String?
-    var tag: String?
+    /// A node's anchor, or the anchor an alias names, and the node's tag: NUL-terminated.
+    var anchorText: UnsafePointer<UInt8>?
+    var tagText: UnsafePointer<UInt8>?
 
+    var anchor: String? { anchorText.map { String(cString: $0) } }
+    var tag: String? { tagText.map { String(cString: $0) } }
     var position: SourcePosition { SourcePosition(line: Int(line), column: Int(column)) }
 }
 
@@ -118,7 +121,7 @@ struct YAMLTableBuilder {
                 at: location(event.position))
         }
         var alias = event
-        alias.tag = nil
+        alias.tagText = nil
         let id = append(.alias, alias, start: anchor.id, count: 0)
         try complete(id, weight: anchor.weight, anchor: nil)
     }
