@@ -113,7 +113,7 @@ public struct Planner: Sendable {
         let (index, duplicated) = indexShots(0..<count)
         for (at, first) in duplicated { reportDuplicate(at: at, first: first) }
         var jobs: [PlannedJob] = []
-        jobs.reserveCapacity(count * 2)
+        jobs.reserveCapacity(count * 2)  // a first guess (variants × takes): the array grows past it
         let edges = planShots(0..<count, shotsByID: ShotIndex(parts: [index])) { jobs.append($0) }
         return order(jobs, edges: edges)
     }

@@ -13,6 +13,8 @@ import Darwin
 extension YAMLLoader {
     /// Largest file accepted (node ids and text offsets are 32-bit).
     static let maxFileBytes = 512 << 20
+    /// The first read buffer of a file whose size is not known (a pipe); it doubles as it fills.
+    private static let smallestReadBuffer = 4096
 
     /// The bytes of a file, or an error that says why it cannot be read.
     public static func read(file path: String) throws(YAMLError) -> [UInt8] {
@@ -25,7 +27,7 @@ extension YAMLLoader {
         let fd = try openFile(path)
         defer { close(fd) }
         // Read to the end whatever the reported size (a pipe or /proc file reports 0).
-        var capacity = max(try size(of: fd, path: path) + 1, 4096)
+        var capacity = max(try size(of: fd, path: path) + 1, Self.smallestReadBuffer)
         var bytes: [UInt8] = []
         while true {
             var outcome = ReadOutcome.full

@@ -62,12 +62,17 @@ struct YAMLTableBuilder {
         self.file = file
         self.maxAliasExpansion = loader.maxAliasExpansion
         self.maxDepth = loader.maxDepth
-        // About one node per 14 bytes of manifest; scalar text is at most about the input's size.
-        table.records.reserveCapacity(inputBytes / 8 + 16)
-        table.children.reserveCapacity(inputBytes / 8 + 16)
-        table.bytes.reserveCapacity(inputBytes + 16)
-        pending.reserveCapacity(256)
+        // Room reserved and never touched costs address space only.
+        table.records.reserveCapacity(inputBytes / Self.bytesPerNodeAtLeast + 16)
+        table.children.reserveCapacity(inputBytes / Self.bytesPerNodeAtLeast + 16)
+        table.bytes.reserveCapacity(inputBytes + 16)  // scalar text is at most about the input's size
+        pending.reserveCapacity(Self.maxDepthReserved)
     }
+
+    /// A manifest takes about 14 bytes of YAML per node; room is reserved for one node per 8.
+    private static let bytesPerNodeAtLeast = 8
+    /// Open containers' children held at once, reserved up front (the array grows past it).
+    private static let maxDepthReserved = 256
 
     /// The document built so far (the whole document once the last event is handled).
     var document: YAMLDocument {
