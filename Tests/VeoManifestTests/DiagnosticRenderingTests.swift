@@ -32,6 +32,41 @@ struct DiagnosticRenderingTests {
         #expect(r.render(d) == "shots/trailer.yaml:2:8: warning: look here\n\t\tkey:\tvalue\n\t\t    \t^\n")
     }
 
+    /// A long line is cut to a window around the column, marked with "…" where text is left out;
+    /// the caret stays under the column's character.
+    @Test func longLinesShowAWindowAroundTheColumn() {
+        let line = (0..<1000).map { String($0 % 10) }.joined()
+        let r = renderer("a: 1\n" + line + "\n")
+        let middle = r.render(.error("here", at: Loc(file: file, line: 2, column: 501)))
+        let window = String(line.dropFirst(460).prefix(SourceExcerpt.maxWidth))
+        #expect(middle == "shots/trailer.yaml:2:501: error: here\n…\(window)…\n" + String(repeating: " ", count: 41) + "^\n")
+        // Near the start: no "…" before; near the end: more of the line before the column.
+        let start = r.render(.error("s", at: Loc(file: file, line: 2, column: 3)))
+        #expect(start == "shots/trailer.yaml:2:3: error: s\n\(line.prefix(120))…\n  ^\n")
+        let end = r.render(.error("e", at: Loc(file: file, line: 2, column: 1001)))
+        #expect(end == "shots/trailer.yaml:2:1001: error: e\n…\(line.suffix(120))\n" + String(repeating: " ", count: 121) + "^\n")
+    }
+
+    /// Control characters, bidirectional controls and bytes that are not UTF-8 are shown escaped,
+    /// and the caret counts the escapes' width.
+    @Test func sourceLinesAreEscaped() {
+        var sources = SourceTexts()
+        sources.add(file: file, bytes: Array("id: \u{1B}[31m\u{202E}".utf8) + [0xFF] + Array("\u{85}\u{7}x\r\n".utf8))
+        let r = DiagnosticRenderer(sources: sources, useColor: false)
+        // Column 14 is the "x": 13 characters before it ("id: ", ESC, "[31m", U+202E, the byte 0xFF, NEL, BEL).
+        let text = r.render(.error("bad", at: Loc(file: file, line: 1, column: 14)))
+        let shown = #"id: \x1b[31m\u{202E}\xff\u{85}\x07x"#
+        #expect(text == "shots/trailer.yaml:1:14: error: bad\n\(shown)\n" + String(repeating: " ", count: shown.count - 1) + "^\n")
+    }
+
+    /// A UTF-8 byte order mark is not shown (and not counted: libyaml's columns skip it).
+    @Test func byteOrderMarkIsNotShown() {
+        var sources = SourceTexts()
+        sources.add(file: file, bytes: [0xEF, 0xBB, 0xBF] + Array("version: 2\n".utf8))
+        let text = DiagnosticRenderer(sources: sources, useColor: false).render(.error("v", at: Loc(file: file, line: 1, column: 10)))
+        #expect(text == "shots/trailer.yaml:1:10: error: v\nversion: 2\n         ^\n")
+    }
+
     @Test func notesFollowTheirDiagnostic() {
         let r = renderer("a: 1\nb: 2\na: 3\n")
         let d = Diagnostic.error("duplicate key 'a' in this mapping", at: Loc(file: file, line: 3, column: 1),

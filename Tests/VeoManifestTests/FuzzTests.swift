@@ -174,10 +174,12 @@ struct FuzzTests {
                 #expect((1...lines).contains(location.position.line), "input \(i): \(d) outside \(lines) lines")
                 #expect(location.position.column >= 1 && location.position.column <= bytes.count + 1, "input \(i): \(d)")
             }
-            // Rendering never fails either.
+            // Rendering never fails either, and never prints a raw control or bidirectional character.
             var sources = SourceTexts()
-            sources.add(file: file, text: String(decoding: bytes, as: UTF8.self))
-            _ = DiagnosticRenderer(sources: sources, useColor: false).render(diagnostics)
+            sources.add(file: file, bytes: bytes)
+            let rendered = DiagnosticRenderer(sources: sources, useColor: false).render(diagnostics)
+            let unsafe = rendered.unicodeScalars.filter { $0 != "\n" && $0 != "\t" && DiagnosticText.needsEscape($0) }
+            #expect(unsafe.isEmpty, "input \(i): \(rendered.debugDescription)")
             _ = DiagnosticRenderer.json(diagnostics, files: [file])
         }
         let elapsed = clock.now - start

@@ -4,10 +4,11 @@ import Testing
 @testable import VeoManifest
 import VeoProvider
 
-/// Large manifests take other paths than small ones: libyaml runs on its own thread
-/// (`YAMLLoader.parallelParseBytes`), shots are decoded while the file is still being parsed, and
-/// the planner works in two halves on two threads (`Planner.Options.parallelShots`). Each test
-/// checks those paths against the one-thread paths, or checks errors that arrive mid-stream.
+/// Under the accelerated strategy (`ManifestLoader`'s default), large manifests take other paths
+/// than small ones: the file is parsed and decoded in two parts on two threads
+/// (`LoadStrategy.splitParseMinBytes`), and the planner works in two halves on two threads
+/// (`LoadStrategy.parallelPlanMinShots`). Each test loads a file both ways and checks the
+/// accelerated result against the plain one, or checks errors in either part.
 @Suite("Large manifests")
 struct LargeManifestTests {
     /// A manifest of `shots` shots that exercises every kind of field: variants, takes, vars,
@@ -53,18 +54,9 @@ struct LargeManifestTests {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The one-thread reference: load without streaming, decode the whole tree, plan in one pass.
-    static func reference(_ path: String) throws -> (plan: Plan?, diagnostics: [Diagnostic]) {
-        let bytes = try YAMLLoader.read(file: path)
-        let document = try YAMLLoader().load(bytes: bytes, file: path)
-        let (manifest, decoded) = ManifestDecoder.decode(document)
-        var options = Planner.Options()
-        options.parallelShots = .max
-        let planned = Planner.plan(try #require(manifest), options: options)
-        var bag = DiagnosticBag()
-        bag.append(contentsOf: decoded + planned.diagnostics)
-        let hasErrors = decoded.contains { $0.severity == .error }
-        return (hasErrors ? nil : planned.plan, bag.sorted)
+    /// The reference: the plain strategy (one load on this thread, one decode, planning in one pass).
+    static func reference(_ path: String) -> ManifestLoadResult {
+        ManifestLoader.load(file: path, strategy: .plain)
     }
 
     static func summary(_ plan: Plan?) -> [String] {
@@ -79,11 +71,11 @@ struct LargeManifestTests {
         let dir = TempDir()
         dir.copyPipelineAssets()
         let text = Self.manifest(shots: 3000)
-        #expect(text.utf8.count > YAMLLoader.parallelParseBytes)
-        #expect(3000 >= Planner.Options().parallelShots)
+        #expect(text.utf8.count > LoadStrategy.splitParseMinBytes)
+        #expect(3000 >= LoadStrategy.parallelPlanMinShots)
         let path = dir.write("large.yaml", text)
-        let result = ManifestLoader.load(file: path)
-        let reference = try Self.reference(path)
+        let result = ManifestLoader.load(file: path, strategy: .accelerated)
+        let reference = Self.reference(path)
         #expect(result.isValid, "\(result.diagnostics.prefix(3).map(\.description))")
         let plan = try #require(result.plan)
         #expect(plan.jobs.count > 4000)
@@ -97,8 +89,8 @@ struct LargeManifestTests {
         let dir = TempDir()
         dir.copyPipelineAssets()
         let path = dir.write("large.yaml", Self.manifest(shots: 3000, broken: true))
-        let result = ManifestLoader.load(file: path)
-        let reference = try Self.reference(path)
+        let result = ManifestLoader.load(file: path, strategy: .accelerated)
+        let reference = Self.reference(path)
         #expect(!result.isValid)
         #expect(result.diagnostics.filter { $0.severity == .error }.count >= 30)
         #expect(result.diagnostics == reference.diagnostics)
@@ -115,16 +107,16 @@ struct LargeManifestTests {
         // An undefined variable: shot-100 (first half) gives no jobs at all.
         text = text.replacingOccurrences(of: "take 100, ${style}", with: "take 100, ${nope}")
         let path = dir.write("large.yaml", text)
-        let result = ManifestLoader.load(file: path)
-        let reference = try Self.reference(path)
+        let result = ManifestLoader.load(file: path, strategy: .accelerated)
+        let reference = Self.reference(path)
         #expect(result.diagnostics.contains { $0.message.contains("cycle") })
         #expect(result.diagnostics.contains { $0.message.contains("nope") })
         #expect(result.diagnostics.filter { $0.severity == .error }.count >= 30)
         #expect(result.diagnostics == reference.diagnostics)
     }
 
-    /// Streamed shots are dropped from the node table once decoded, except a shot that defines an
-    /// anchor: a later shot may merge or alias it, in a small file (one thread) and a large one.
+    /// Anchors defined inside shots, merged or aliased by later shots, in a small file and a large
+    /// one (the cut then falls between definition and use and is refused, or after both).
     @Test func anchorsDefinedInsideShotsOutliveTheShot() throws {
         let dir = TempDir()
         dir.copyPipelineAssets()
@@ -134,8 +126,8 @@ struct LargeManifestTests {
                 of: "  - id: shot-3\n", with: "  - id: shot-3\n    references: &refs [assets/lion.jpg]\n    <<: &slow {seconds: 8}\n")
             text = text.replacingOccurrences(of: "  - id: shot-9\n", with: "  - id: shot-9\n    <<: *slow\n    references: *refs\n")
             let path = dir.write("anchors-\(shots).yaml", text)
-            let result = ManifestLoader.load(file: path)
-            let reference = try Self.reference(path)
+            let result = ManifestLoader.load(file: path, strategy: .accelerated)
+            let reference = Self.reference(path)
             #expect(result.isValid, "\(result.diagnostics.prefix(3).map(\.description))")
             #expect(Self.summary(result.plan) == Self.summary(reference.plan))
             let job = try #require(result.plan?.job("shot-9"))
@@ -156,8 +148,8 @@ struct LargeManifestTests {
             text = text.replacingOccurrences(of: "  - id: \(from)\n", with: "  - id: \(to)\n")
         }
         let path = dir.write("large.yaml", text)
-        let result = ManifestLoader.load(file: path)
-        let reference = try Self.reference(path)
+        let result = ManifestLoader.load(file: path, strategy: .accelerated)
+        let reference = Self.reference(path)
         let duplicates = result.diagnostics.filter { $0.message.hasPrefix("duplicate shot id") }
         #expect(duplicates.map(\.message).sorted() == [
             "duplicate shot id 'shot-10'", "duplicate shot id 'shot-10'", "duplicate shot id 'shot-1499'", "duplicate shot id 'shot-2700'",
@@ -178,7 +170,8 @@ struct LargeManifestTests {
         #expect(error.location!.position.line >= lines - 1)
     }
 
-    /// A builder error early in a large file stops the load at once; the parsing thread stops too.
+    /// A builder error early in a large file stops part one at once, and part two with it; the plain
+    /// load then reports the error.
     @Test func duplicateKeyEarlyInALargeFile() throws {
         let dir = TempDir()
         var text = Self.manifest(shots: 3000)
@@ -190,12 +183,12 @@ struct LargeManifestTests {
         #expect(error.notes.first?.location?.position.line == error.location!.position.line - 1)
     }
 
-    /// Shots whose list comes through an alias are not streamed: they are decoded at the end.
+    /// Shots whose list comes through an alias are not split: the plain path decodes them.
     @Test func shotsFromAnAliasAreDecodedAfterLoading() throws {
         let dir = TempDir()
         let items = (0..<6000).map { "  - {id: shot-\($0), prompt: \"a prompt for shot \($0)\"}" }.joined(separator: "\n")
         let text = "version: 1\nx-list: &all\n\(items)\nshots: *all\n"
-        #expect(text.utf8.count > YAMLLoader.parallelParseBytes)
+        #expect(text.utf8.count > LoadStrategy.splitParseMinBytes)
         let result = ManifestLoader.load(file: dir.write("alias.yaml", text))
         #expect(result.isValid, "\(result.diagnostics.prefix(3))")
         #expect(result.plan?.jobs.count == 6000)

@@ -4,35 +4,29 @@ import Testing
 @testable import VeoManifest
 import VeoProvider
 
-/// `YAMLLoader.loadSplit` parses a large manifest in two parts on two threads, cut at an item of
-/// the `shots` list. Wherever it accepts a cut, the result must be exactly what one sequential load
-/// gives (shots, positions, diagnostics); wherever the cut is not a real item boundary, or part two
-/// depends on part one, it must refuse (nil), and the caller loads the usual way.
+/// The accelerated strategy parses a large manifest in two parts on two threads, cut at an item
+/// of the `shots` list (`Accelerated/SplitLoad.swift`). Wherever it accepts a cut, the result must
+/// be exactly what the plain strategy gives (shots, positions, diagnostics); wherever the cut is not
+/// a real item boundary, or part two depends on part one, it must refuse (nil), and the loader
+/// takes the plain path.
 @Suite("Split parsing")
 struct SplitLoadTests {
-    /// The manifest and diagnostics from one sequential load and decode, as text.
+    /// The manifest and diagnostics from the plain path (one load on this thread, one decode), as text.
     static func sequential(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         guard let document = try? YAMLLoader().load(bytes: bytes, file: "m.yaml") else { return nil }
-        let (manifest, diagnostics) = ManifestDecoder.decode(document)
-        var bag = DiagnosticBag()
-        bag.append(contentsOf: diagnostics)
-        return "\(String(describing: manifest))\n\(bag.sorted)"
+        return describe(ManifestDecoder.decode(document))
     }
 
-    /// The same from a split load at `point`, or nil when the split load refuses.
+    /// The same from the accelerated strategy's split load cut at `point`, or nil when it refuses.
     static func split(_ text: String, at point: YAMLLoader.SplitPoint, loader: YAMLLoader = YAMLLoader()) -> String? {
-        let bytes = Array(text.utf8)
-        guard
-            let parts = loader.loadSplit(
-                bytes: bytes, file: "m.yaml", key: "shots", at: point, sink: ManifestDecoder(file: "m.yaml"),
-                onItem: { decoder, table, node in decoder.decodeStreamedShot(node, in: table) })
-        else { return nil }
-        var decoder = parts.first
-        let manifest = decoder.finish(parts.document, continuedBy: parts.second)
+        LoadStrategy.decodeInParts(Array(text.utf8), file: "m.yaml", yaml: loader, at: point).map(describe)
+    }
+
+    static func describe(_ decoded: (manifest: Manifest?, diagnostics: [Diagnostic])) -> String {
         var bag = DiagnosticBag()
-        bag.append(contentsOf: decoder.diagnostics.diagnostics)
-        return "\(String(describing: manifest))\n\(bag.sorted)"
+        bag.append(contentsOf: decoded.diagnostics)
+        return "\(String(describing: decoded.manifest))\n\(bag.sorted)"
     }
 
     /// Tries a cut at every line of the list; checks each accepted cut against the sequential load.
@@ -144,6 +138,28 @@ struct SplitLoadTests {
         #expect(Self.acceptedCuts(text) == [8])
     }
 
+    /// An alias inside a mapping that itself redefines the anchor names the earlier definition
+    /// (the new one exists only once the mapping is complete): here b's, not the header's.
+    @Test func aliasInsideItsOwnRedefinitionNamesTheEarlierAnchor() {
+        let text = """
+            version: 1
+            x-base: &base
+              seconds: 8
+            shots:
+              - id: a
+                prompt: x
+              - id: b
+                prompt: y
+                <<: &base {seconds: 4}
+              - id: c
+                prompt: z
+                <<: &base {size: 720x1280, <<: *base}
+
+            """
+        // A cut before c would give c the header's seconds (8) instead of b's (4).
+        #expect(Self.acceptedCuts(text) == [7])
+    }
+
     /// Keys after the list, a second document, CRLF line ends and line separators.
     @Test func whatFollowsTheListAndUnusualLineBreaks() {
         let shots = (0..<4).map { "  - id: s\($0)\n    prompt: p\($0)\n" }.joined()
@@ -194,13 +210,20 @@ struct SplitLoadTests {
         #expect(Self.split(text, at: point, loader: YAMLLoader(maxAliasExpansion: 40)) == nil)
     }
 
-    /// The large manifests of `LargeManifestTests` do take the split path.
+    /// The large manifests of `LargeManifestTests` do take the split path under the accelerated
+    /// strategy (and small ones, or any under the plain strategy, do not).
     @Test func largeManifestsAreSplit() throws {
         let text = LargeManifestTests.manifest(shots: 3000)
         let bytes = Array(text.utf8)
+        #expect(bytes.count >= LoadStrategy.splitParseMinBytes)
         let point = try #require(YAMLLoader.splitPoint(in: bytes, key: "shots"))
         #expect(abs(point.cut - bytes.count / 2) < 400)
         let result = try #require(Self.split(text, at: point))
         #expect(result == Self.sequential(text))
+        let decoded = try #require(LoadStrategy.accelerated.decodeInParts(bytes, file: "m.yaml", yaml: YAMLLoader()))
+        #expect(Self.describe(decoded) == Self.sequential(text))
+        #expect(LoadStrategy.plain.decodeInParts(bytes, file: "m.yaml", yaml: YAMLLoader()) == nil)
+        let small = Array(LargeManifestTests.manifest(shots: 50).utf8)
+        #expect(LoadStrategy.accelerated.decodeInParts(small, file: "m.yaml", yaml: YAMLLoader()) == nil)
     }
 }

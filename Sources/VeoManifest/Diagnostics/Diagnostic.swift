@@ -56,13 +56,20 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var severity: Severity
     /// Where the problem is; nil when it has no place in a file (e.g. the file cannot be read).
     public var location: SourceLocation?
-    public var message: String
+    /// What is wrong, on one line. Manifest text quoted in it (ids, keys, values) has its control
+    /// and bidirectional characters escaped, and a message of more than
+    /// `DiagnosticText.maxMessageLength` characters is cut in the middle (see `DiagnosticText`).
+    public var message: String {
+        get { storedMessage }
+        set { storedMessage = DiagnosticText.message(newValue) }
+    }
+    private var storedMessage: String
     /// Related places (e.g. "first defined here"), printed after the diagnostic.
     public var notes: [Diagnostic]
 
     public init(_ severity: Severity, _ message: String, at location: SourceLocation?, notes: [Diagnostic] = []) {
         self.severity = severity
-        self.message = message
+        self.storedMessage = DiagnosticText.message(message)
         self.location = location
         self.notes = notes
     }

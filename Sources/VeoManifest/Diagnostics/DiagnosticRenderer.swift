@@ -38,13 +38,20 @@ public struct SourceTexts: Sendable {
 
     /// The 1-based line of a file, without its line break ("\n" or "\r\n").
     public func line(_ number: Int, of file: String) -> String? {
+        lineBytes(number, of: file).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of the 1-based line of a file, without its line break, and on the first line
+    /// without a UTF-8 byte order mark (invisible, and not counted in columns).
+    func lineBytes(_ number: Int, of file: String) -> ArraySlice<UInt8>? {
         guard let f = files[file] else { return nil }
         let starts = f.lineStarts
         guard number >= 1, number <= starts.count else { return nil }
-        let start = starts[number - 1]
+        var start = starts[number - 1]
         var end = number < starts.count ? starts[number] - 1 : f.bytes.count
         if end > start, f.bytes[end - 1] == 0x0D { end -= 1 }
-        return String(decoding: f.bytes[start..<max(start, end)], as: UTF8.self)
+        if number == 1, f.bytes[start..<max(start, end)].starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+        return f.bytes[start..<max(start, end)]
     }
 }
 
@@ -58,7 +65,9 @@ public struct DiagnosticRenderer: Sendable {
         self.useColor = useColor
     }
 
-    /// `path:line:col: error: message`, then the source line and a caret under the column.
+    /// `path:line:col: error: message`, then the source line and a caret under the column. The
+    /// source line is printed as `SourceExcerpt` shows it: escaped, and cut around the column when
+    /// it is long.
     public func render(_ diagnostic: Diagnostic) -> String {
         var out = renderOne(diagnostic)
         for note in diagnostic.notes {
@@ -83,11 +92,10 @@ public struct DiagnosticRenderer: Sendable {
             out += paint("\(location):", "1") + " "
         }
         out += "\(severity) \(paint(d.message, "1"))\n"
-        if let location = d.location, let line = sources.line(location.position.line, of: location.file) {
-            out += line + "\n"
-            // Keep tabs so the caret lines up under the same character.
-            let prefix = line.prefix(max(0, location.position.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
-            out += prefix + paint("^", "1;32") + "\n"
+        if let location = d.location, let line = sources.lineBytes(location.position.line, of: location.file) {
+            let excerpt = SourceExcerpt(line: line, column: location.position.column)
+            out += excerpt.text + "\n"
+            out += excerpt.caretIndent + paint("^", "1;32") + "\n"
         }
         return out
     }

@@ -8,9 +8,17 @@ public enum Suggest {
 
     public static func closest(_ word: String, _ candidates: [String]) -> String? {
         let lower = word.lowercased()
+        // The distance is at least the difference in length: a word longer than every candidate by
+        // more than any candidate's limit has no suggestion (without computing distances in time
+        // proportional to its length).
+        let length = lower.count
+        let lowered = candidates.map { $0.lowercased() }
+        if zip(candidates, lowered).allSatisfy({ length - $1.count > max(2, $0.count / 3) }) { return nil }
         var best: (String, Int)?
-        for candidate in candidates {
-            let d = distance(lower, candidate.lowercased())
+        for (candidate, other) in zip(candidates, lowered) {
+            // Not closer than the best so far: skip the distance.
+            if let best, abs(length - other.count) >= best.1 { continue }
+            let d = distance(lower, other)
             if best == nil || d < best!.1 { best = (candidate, d) }
         }
         guard let (candidate, d) = best else { return nil }

@@ -12,13 +12,6 @@ public struct ManifestDecoder: Sendable {
     let file: String
     var t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
-    /// Items of `shots` decoded while the YAML was still loading (every item's node, in order),
-    /// and the shots they gave (items that were not a valid shot give none).
-    private var streamedNodes: [Int32] = []
-    private var streamedShots: [Shot] = []
-    /// Room to reserve for streamed shots at the first one (an estimate from the file's size). The
-    /// shots of a large file then never move while the list grows, nor when part two's are appended.
-    var expectedShots = 0
 
     init(file: String, table: YAMLNodeTable) {
         self.file = file
@@ -26,46 +19,6 @@ public struct ManifestDecoder: Sendable {
     }
 
     typealias Node = Int32
-
-    init(file: String) {
-        self.init(file: file, table: YAMLNodeTable())
-    }
-
-    /// Decodes one item of the `shots` list as soon as the loader has it, while libyaml parses the
-    /// rest on another thread (see `YAMLLoader.load(bytes:file:streamingItemsOf:onItem:)`).
-    mutating func decodeStreamedShot(_ node: Int32, in table: YAMLNodeTable) {
-        t = table
-        if streamedShots.capacity == 0, expectedShots > 0 { streamedShots.reserveCapacity(expectedShots) }
-        if let shot = decodeShot(node) { streamedShots.append(shot) }
-        t = YAMLNodeTable()  // let go of the table: the loader goes on appending to it
-        streamedNodes.append(node)
-    }
-
-    /// Decodes the loaded document, reusing the shots decoded while it loaded.
-    mutating func finish(_ document: YAMLDocument) -> Manifest? {
-        guard let root = document.root else { return decodeRoot(nil) }
-        t = root.owner.table
-        defer { t = YAMLNodeTable() }  // the tree can be freed as soon as the caller drops the document
-        return decodeRoot(root.id)
-    }
-
-    /// Decodes part one of a file loaded in two parts (`YAMLLoader.loadSplit`), then appends the
-    /// shots and diagnostics of `rest`, which decoded part two's shots as they loaded.
-    mutating func finish(_ document: YAMLDocument, continuedBy rest: ManifestDecoder) -> Manifest? {
-        guard var manifest = finish(document) else { return nil }
-        diagnostics.append(contentsOf: rest.diagnostics.diagnostics)
-        // In place: the shots array has room for both parts (see `expectedShots`); that room is
-        // mapped in one call first.
-        let (count, added) = (manifest.shots.count, rest.streamedShots.count)
-        if added > 0, manifest.shots.capacity >= count + added {
-            manifest.shots.withUnsafeMutableBufferPointer { shots in
-                guard let base = shots.baseAddress else { return }
-                Memory.prefault(UnsafeMutableRawBufferPointer(start: base + count, count: added * MemoryLayout<Shot>.stride))
-            }
-        }
-        manifest.shots.append(contentsOf: rest.streamedShots)
-        return manifest
-    }
 
     /// Decodes the document; returns nil (with diagnostics) when it is not a manifest at all.
     public static func decode(_ document: YAMLDocument) -> (manifest: Manifest?, diagnostics: [Diagnostic]) {
@@ -153,7 +106,7 @@ public struct ManifestDecoder: Sendable {
                 continue
             }
             if !Self.isVariableName(key) {
-                error("invalid variable name '\(key)': use letters, digits and '_', not starting with a digit", t.position(k))
+                error("invalid variable name '\(DiagnosticText.excerpt(key))': use letters, digits and '_', not starting with a digit", t.position(k))
             }
             if let text = string(value, field: "variable '\(key)'") {
                 vars[key] = Located(text, at: t.position(value))
@@ -162,8 +115,7 @@ public struct ManifestDecoder: Sendable {
         return vars
     }
 
-    /// The `shots` list: the shots decoded while the file loaded when the loader handed every item
-    /// over (the usual case), else decoded here from the table.
+    /// The `shots` list, each item decoded in turn.
     private mutating func decodeShots(_ list: Node) -> [Shot] {
         guard t.kind(list) == .sequence else {
             error("'shots' must be a list of shots (each '- id: ...'), but this is \(t.kindDescription(list))", t.position(list))
@@ -171,15 +123,6 @@ public struct ManifestDecoder: Sendable {
         }
         let count = t.count(list)
         if count == 0 { error("'shots' is empty; a manifest needs at least one shot", t.position(list)) }
-        defer {
-            streamedNodes = []
-            streamedShots = []
-        }
-        if streamedNodes.count == count && (0..<count).allSatisfy({ t.item(list, $0) == streamedNodes[$0] }) {
-            return streamedShots
-        }
-        // The loader handed over none of them (the list came from an alias or a merge key): they
-        // are still in the table. It hands over all items of the list or none, so the two never mix.
         var shots: [Shot] = []
         shots.reserveCapacity(count)
         for i in 0..<count {
@@ -225,8 +168,10 @@ public struct ManifestDecoder: Sendable {
         return s
     }
 
+    /// A value as quoted in a message: a short, escaped excerpt of a scalar (see `DiagnosticText`),
+    /// or what kind of node it is.
     func display(_ node: Node) -> String {
-        t.scalar(node) ?? t.kindDescription(node)
+        t.scalar(node).map { DiagnosticText.excerpt($0) } ?? t.kindDescription(node)
     }
 
     /// The mapping's entries by key (its own keys, and the job fields when `jobFields`); unknown
@@ -251,7 +196,7 @@ public struct ManifestDecoder: Sendable {
             } else {
                 let name = t.scalar(key) ?? ""
                 let names = Own.allCases.map { "\($0.name)" } + (jobFields ? JobKey.allCases.map { "\($0.name)" } : [])
-                error("unknown key '\(name)' in \(context)\(Suggest.didYouMean(name, names)); allowed: \(names.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", t.position(key))
+                error("unknown key '\(DiagnosticText.excerpt(name))' in \(context)\(Suggest.didYouMean(name, names)); allowed: \(names.joined(separator: ", "))\(allowExtensions ? ", and x-... for your own anchors" : "")", t.position(key))
             }
         }
         return map

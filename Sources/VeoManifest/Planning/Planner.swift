@@ -10,22 +10,20 @@ public struct Planner: Sendable {
         public var checkFiles = true
         /// Warn when a reference image's aspect ratio differs from the job's size by more than this.
         public var aspectTolerance = 0.03
-        /// Manifests with at least this many shots are planned on two threads.
-        var parallelShots = 2000
         public init() {}
     }
 
     let manifest: Manifest
     let options: Options
     let images: ImageFileChecker
-    private var diagnostics: [Diagnostic] = []
-    private var seenDiagnostics: Set<Diagnostic> = []
+    var diagnostics: [Diagnostic] = []
+    var seenDiagnostics: Set<Diagnostic> = []
     private var resolvedPaths: [String: String] = [:]
     private var checkedImages: [String: ImageFileChecker.Outcome] = [:]
     /// Indexes of shots whose id an earlier shot already has (reported; not planned).
-    private var duplicates: Set<Int> = []
+    var duplicates: Set<Int> = []
     /// Some job depends on a job of a later shot: manifest order is not a valid order.
-    private var dependsOnLaterShot = false
+    var dependsOnLaterShot = false
 
     public init(manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker()) {
         self.manifest = manifest
@@ -33,18 +31,20 @@ public struct Planner: Sendable {
         self.images = images
     }
 
-    /// The plan (nil when there are errors) and every diagnostic found.
-    public static func plan(_ manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker())
-        -> (plan: Plan?, diagnostics: [Diagnostic])
-    {
+    /// The plan (nil when there are errors) and every diagnostic found. Under `.accelerated`, a
+    /// large manifest is planned in two halves at once (`Accelerated/ParallelPlanning.swift`).
+    public static func plan(
+        _ manifest: Manifest, options: Options = Options(), images: ImageFileChecker = ImageFileChecker(),
+        strategy: LoadStrategy = .accelerated
+    ) -> (plan: Plan?, diagnostics: [Diagnostic]) {
         var planner = Planner(manifest: manifest, options: options, images: images)
-        let plan = planner.build()
+        let plan = strategy.plansInParallel(shots: manifest.shots.count) ? planner.buildInParallel() : planner.build()
         return (planner.diagnostics.contains { $0.severity == .error } ? nil : plan, planner.diagnostics)
     }
 
     // MARK: - Building
 
-    private struct Edge {
+    struct Edge {
         var from: String  // the dependent job
         var to: String  // the job it waits for
         var position: SourcePosition
@@ -65,9 +65,10 @@ public struct Planner: Sendable {
     /// Shot ids in manifest order, for "did you mean" (only computed for a message).
     var shotIDs: [String] { manifest.shots.map(\.id.value) }
 
-    /// Shots by id: the index in `manifest.shots` of each id's first definition. Large manifests
-    /// keep one dictionary per part, each built on its part's thread; earlier parts are looked up
-    /// first, so an id defined in two parts resolves to its first definition.
+    /// Shots by id: the index in `manifest.shots` of each id's first definition. The plain build
+    /// keeps one dictionary; the parallel one keeps one per part, each built on its part's thread,
+    /// and looks earlier parts up first, so an id defined in two parts resolves to its first
+    /// definition.
     struct ShotIndex: Sendable {
         var parts: [[String: Int]]
 
@@ -82,19 +83,9 @@ public struct Planner: Sendable {
         func before(_ part: Int) -> ShotIndex { ShotIndex(parts: Array(parts[..<part])) }
     }
 
-    /// `body(part)` for each part at once, on as many threads (`DispatchQueue.concurrentPerform`);
-    /// the results in part order.
-    private static func inParallel<Result>(_ parts: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
-        [Result](unsafeUninitializedCapacity: parts) { buffer, initialized in
-            nonisolated(unsafe) let output = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts) { part in (output + part).initialize(to: body(part)) }
-            initialized = parts
-        }
-    }
-
     /// The first definition of each id among `manifest.shots[range]`, and the later definitions
     /// with the first one's index.
-    private func indexShots(_ range: Range<Int>) -> (index: [String: Int], duplicates: [(at: Int, first: Int)]) {
+    func indexShots(_ range: Range<Int>) -> (index: [String: Int], duplicates: [(at: Int, first: Int)]) {
         var index: [String: Int] = [:]
         index.reserveCapacity(range.count)
         var duplicates: [(at: Int, first: Int)] = []
@@ -108,92 +99,28 @@ public struct Planner: Sendable {
         return (index, duplicates)
     }
 
-    private mutating func reportDuplicate(at index: Int, first: Int) {
+    mutating func reportDuplicate(at index: Int, first: Int) {
         let shot = manifest.shots[index]
         duplicates.insert(index)
         error("duplicate shot id '\(shot.id.value)'", shot.id.position,
               notes: [.note("shot '\(shot.id.value)' is first defined here", at: location(manifest.shots[first].id.position))])
     }
 
+    /// The plain build: shots indexed by id (duplicates reported), then each shot planned in
+    /// manifest order, then the jobs ordered.
     mutating func build() -> Plan {
-        // Large manifests are indexed and planned in two halves on two cores; the halves' jobs,
-        // edges and diagnostics are joined in manifest order, so the result is the same as in one pass.
         let count = manifest.shots.count
-        let parts = count >= options.parallelShots ? 2 : 1
+        let (index, duplicated) = indexShots(0..<count)
+        for (at, first) in duplicated { reportDuplicate(at: at, first: first) }
         var jobs: [PlannedJob] = []
-        var edges: [Edge] = []
-        if parts == 1 {
-            let (index, duplicated) = indexShots(0..<count)
-            for (at, first) in duplicated { reportDuplicate(at: at, first: first) }
-            jobs.reserveCapacity(count * 2)
-            edges = planShots(0..<count, shotsByID: ShotIndex(parts: [index])) { jobs.append($0) }
-        } else {
-            let ranges = (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
-            // Each part indexes its own shots.
-            let indexer = self
-            let indexes = Self.inParallel(parts) { part in indexer.indexShots(ranges[part]) }
-            let shotsByID = ShotIndex(parts: indexes.map(\.index))
-            for part in 0..<parts {
-                // An id defined twice in this part may also be defined in an earlier one: that is its first definition.
-                let earlier = shotsByID.before(part)
-                for (at, first) in indexes[part].duplicates {
-                    reportDuplicate(at: at, first: earlier[manifest.shots[at].id.value] ?? first)
-                }
-            }
-            // Each part writes its jobs straight into its own region of the plan's array, sized by
-            // an upper bound (variants × takes of each shot; shots with errors give fewer), so the
-            // parts are not copied together afterwards. Gaps left by errors are closed at the end.
-            let bounds = ranges.map { range in
-                range.reduce(0) { sum, i in sum + max(1, manifest.shots[i].variants.count) * manifest.shots[i].takeCount }
-            }
-            let offsets = bounds.indices.map { bounds[..<$0].reduce(0, +) }
-            let base = self
-            var results: [(jobs: Int, edges: [Edge], diagnostics: [Diagnostic], forward: Bool)] = []
-            jobs = [PlannedJob](unsafeUninitializedCapacity: bounds.reduce(0, +)) { buffer, initialized in
-                nonisolated(unsafe) let storage = buffer.baseAddress!
-                results = Self.inParallel(parts) { part in
-                    var worker = base
-                    worker.diagnostics = []
-                    worker.seenDiagnostics = []
-                    // Ids of this part first defined in an earlier part.
-                    if part > 0 {
-                        let earlier = shotsByID.before(part)
-                        for (id, at) in shotsByID.parts[part] {
-                            if let first = earlier[id] { worker.reportDuplicate(at: at, first: first) }
-                        }
-                    }
-                    let start = storage + offsets[part]
-                    Memory.prefault(UnsafeMutableRawBufferPointer(start: start, count: bounds[part] * MemoryLayout<PlannedJob>.stride))
-                    var written = 0
-                    let partEdges = worker.planShots(ranges[part], shotsByID: shotsByID) { job in
-                        precondition(written < bounds[part], "a shot gave more jobs than its variants and takes")
-                        (start + written).initialize(to: job)
-                        written += 1
-                    }
-                    return (written, partEdges, worker.diagnostics, worker.dependsOnLaterShot)
-                }
-                var filled = 0
-                for part in 0..<parts {
-                    if offsets[part] != filled {
-                        (storage + filled).moveInitialize(from: storage + offsets[part], count: results[part].jobs)
-                    }
-                    filled += results[part].jobs
-                }
-                initialized = filled
-            }
-            swap(&edges, &results[0].edges)
-            for part in 0..<parts {
-                if part > 0 { edges.append(contentsOf: results[part].edges) }
-                for diagnostic in results[part].diagnostics { add(diagnostic) }
-                if results[part].forward { dependsOnLaterShot = true }
-            }
-        }
+        jobs.reserveCapacity(count * 2)  // a first guess (variants × takes): the array grows past it
+        let edges = planShots(0..<count, shotsByID: ShotIndex(parts: [index])) { jobs.append($0) }
         return order(jobs, edges: edges)
     }
 
     /// Hands `emit` the jobs of the shots in `range` in order (each shot id's first definition
     /// only: at most variants × takes per shot), and returns their edges.
-    private mutating func planShots(_ range: Range<Int>, shotsByID: ShotIndex, emit: (PlannedJob) -> Void) -> [Edge] {
+    mutating func planShots(_ range: Range<Int>, shotsByID: ShotIndex, emit: (PlannedJob) -> Void) -> [Edge] {
         var edges: [Edge] = []
         for index in range {
             let shot = manifest.shots[index]
@@ -467,7 +394,7 @@ public struct Planner: Sendable {
     // MARK: - Order and cycles
 
     /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
-    private mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
+    mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
         // Usually every dependency is a job of an earlier shot: then manifest order is the order.
         if !dependsOnLaterShot {
             return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs)
@@ -544,7 +471,7 @@ public struct Planner: Sendable {
         SourceLocation(file: manifest.file, position: position)
     }
 
-    private mutating func add(_ diagnostic: Diagnostic) {
+    mutating func add(_ diagnostic: Diagnostic) {
         if seenDiagnostics.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
     }
 

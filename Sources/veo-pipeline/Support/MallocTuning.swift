@@ -11,15 +11,24 @@ import Glibc
 /// buffers are reused, and a heap grows in 16 MiB steps instead of page by page. Peak memory is
 /// unchanged: it is set by how much is in flight, not by these thresholds.
 enum MallocTuning {
+    /// Freed memory kept for reuse instead of handed back to the kernel.
+    static let trimThreshold: Int32 = 64 << 20
+    /// How much a heap grows at a time.
+    static let topPad: Int32 = 16 << 20
+    /// Blocks of this size and more get their own mapping.
+    static let mmapThreshold: Int32 = 4 << 20
+
     static func apply() {
         #if canImport(Glibc)
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        // mallopt is in glibc but not in Swift's Glibc module (no <malloc.h>).
+        // mallopt is in glibc but not in Swift's Glibc module (no <malloc.h>): looked up by name,
+        // with its parameters' numbers from <malloc.h>.
+        typealias Mallopt = @convention(c) (_ parameter: Int32, _ value: Int32) -> Int32
+        let M_TRIM_THRESHOLD: Int32 = -1, M_TOP_PAD: Int32 = -2, M_MMAP_THRESHOLD: Int32 = -3
         guard let symbol = dlsym(nil, "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        _ = mallopt(-1, 64 << 20)  // M_TRIM_THRESHOLD: keep up to 64 MiB of freed memory for reuse
-        _ = mallopt(-2, 16 << 20)  // M_TOP_PAD: grow a heap 16 MiB at a time
-        _ = mallopt(-3, 4 << 20)  // M_MMAP_THRESHOLD: map only blocks of 4 MiB and more on their own
+        _ = mallopt(M_TRIM_THRESHOLD, trimThreshold)
+        _ = mallopt(M_TOP_PAD, topPad)
+        _ = mallopt(M_MMAP_THRESHOLD, mmapThreshold)
         #endif
     }
 }
