@@ -31,14 +31,11 @@ final class CacheTransport: Sendable {
     init(name: String, authorize: @escaping @Sendable (inout Outgoing) -> Void) {
         self.name = name
         self.authorize = authorize
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // The process-wide client: never shut down, so no path of the run can leak one.
+        client = HTTPClient.shared
     }
 
-    func shutdown() async {
-        try? await client.shutdown()
-    }
+    func shutdown() async {}
 
     /// Sends the request (again after a pause while the answer says it may pass) and hands the
     /// response to `handle`; transport failures past the last attempt are `unreachable`.
@@ -50,7 +47,7 @@ final class CacheTransport: Sendable {
         while true {
             attempt += 1
             do {
-                let response = try await client.execute(try request(method, url, headers: headers, body: body, payloadHash: payloadHash), timeout: .hours(1))
+                let response = try await client.execute(try request(method, url, headers: headers, body: body, payloadHash: payloadHash), timeout: .minutes(30))
                 let code = response.status.code
                 if (code >= 500 || code == 429) && attempt < attempts {
                     _ = try? await response.body.collect(upTo: 1 << 20)

@@ -22,7 +22,7 @@ public protocol RemoteCache: Sendable {
     func download(_ path: String, to file: String) async throws -> DownloadedObject?
     /// Streams `file` into an object whose sha256 is known (the caller hashed it).
     func upload(_ path: String, file: String, sha256: String, contentType: String) async throws
-    /// Releases the HTTP client.
+    /// Releases what the cache holds (the HTTP client is the process-wide one).
     func shutdown() async
 }
 

@@ -48,12 +48,26 @@ struct JobContext: Sendable {
         }
         var submission: Submission?
         do {
-            let submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+            if !force, let (output, videoID) = try await lookUpSharedCache(job, resolved: resolved) {
+                return finished(job, .cached(output, videoID: videoID), resolved: resolved, submission: nil)
+            }
+            let coordination = force ? .submit(claimed: false) : try await coordinate(job, resolved: resolved, state: state)
+            let submitted: Submitted
+            switch coordination {
+            case .cached(let output, let videoID):
+                return finished(job, .cached(output, videoID: videoID), resolved: resolved, submission: nil)
+            case .follow(let videoID):
+                submitted = following(videoID, resolved: resolved)
+            case .submit(let claimed):
+                submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+                if claimed { await completeClaim(resolved, videoID: submitted.submission.videoID, claimedAt: submitted.submission.submittedAt) }
+            }
             submission = submitted.submission
             let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost)
             let completedAt = Date()
             let output = try await fetchAndVerify(job, video: video, key: resolved.key)
             try await record(job, key: resolved.key, video: video, output: output, submittedAt: submitted.submission.submittedAt)
+            await share(job, key: resolved.key, videoID: video.id, output: output)
             return finished(job, .rendered(output, completedAt: completedAt), resolved: resolved, submission: submitted.submission)
         } catch {
             return finished(job, failedOrInterrupted(error, submission: submission), resolved: resolved, submission: submission)
