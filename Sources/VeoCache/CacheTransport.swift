@@ -31,11 +31,20 @@ final class CacheTransport: Sendable {
     init(name: String, authorize: @escaping @Sendable (inout Outgoing) -> Void) {
         self.name = name
         self.authorize = authorize
-        // The process-wide client: never shut down, so no path of the run can leak one.
-        client = HTTPClient.shared
+        client = Self.sharedClient
     }
 
     func shutdown() async {}
+
+    /// One client for the process, never shut down (a static is never deinitialised). A refused
+    /// connection fails at once instead of being retried by the pool until the deadline: the
+    /// retries here decide.
+    private static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// Sends the request (again after a pause while the answer says it may pass) and hands the
     /// response to `handle`; transport failures past the last attempt are `unreachable`.
