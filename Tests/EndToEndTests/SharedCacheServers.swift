@@ -20,18 +20,38 @@ enum CacheServers {
     }
 
     static func tool(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") + ["/usr/sbin", "/usr/local/bin"] {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") + ["/usr/sbin", "/usr/local/bin", "/root/.pyenv/shims"] {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
     }
 
+    /// The real interpreter (not a pyenv shim) of the first Python that imports moto's server and
+    /// boto3: `VEO_TEST_PYTHON`, then `python3` on PATH, then pyenv's shim. The test process may
+    /// not see pyenv's shims on its PATH, and `moto_server` is itself a shim whose pyenv lookup
+    /// depends on the environment; `python -m moto.server` on the resolved interpreter avoids both.
+    static let pythonWithMoto: String? = {
+        var candidates: [String] = []
+        if let chosen = ProcessInfo.processInfo.environment["VEO_TEST_PYTHON"] { candidates.append(chosen) }
+        if let onPath = tool("python3") { candidates.append(onPath) }
+        candidates += ["/root/.pyenv/shims/python3", "/usr/local/bin/python3", "/usr/bin/python3"]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+            guard let probe = try? launch(candidate, ["-c", "import sys, moto.server, boto3; print(sys.executable)"], log: nil) else { continue }
+            let output = probe.output
+            guard waitForExit(probe.process, seconds: 30) else { stop(probe.process); continue }
+            let executable = String(decoding: (try? output.readToEnd()) ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if probe.process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: executable) { return executable }
+        }
+        return nil
+    }()
+
     static func launch(_ path: String, _ arguments: [String], environment: [String: String] = [:], log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         (process.standardOutput, process.standardError) = (handle, handle)
@@ -39,10 +59,35 @@ enum CacheServers {
         return process
     }
 
-    static func stop(_ process: Process) {
+    /// A short-lived process whose standard output is read back through a pipe (stderr discarded).
+    static func launch(_ path: String, _ arguments: [String], log: String?) throws -> (process: Process, output: FileHandle) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        return (process, pipe.fileHandleForReading)
+    }
+
+    /// Waits at most `seconds` for the process to end; true when it ended.
+    static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return !process.isRunning
+    }
+
+    /// Stops a server without ever waiting forever: `signal` first (SIGTERM by default; nginx in
+    /// the foreground with `master_process off` ignores SIGTERM, so it gets SIGQUIT), then SIGKILL
+    /// after `grace` seconds, then a bounded wait for the kill to land.
+    static func stop(_ process: Process, signal first: Int32 = SIGTERM, grace: Double = 3) {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, first)
+        if waitForExit(process, seconds: grace) { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = waitForExit(process, seconds: 5)
     }
 }
 
@@ -67,13 +112,15 @@ final class MotoS3: @unchecked Sendable {
 
     static let setup = """
         import sys, json, socket, time, boto3
+        from botocore.config import Config
         endpoint, bucket, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), 0.2).close(); break
             except OSError:
                 time.sleep(0.1)
-        kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+        kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap",
+                  config=Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 2}))
         iam = boto3.client("iam", **kw)
         iam.create_user(UserName="cache")
         key = iam.create_access_key(UserName="cache")["AccessKey"]
@@ -84,8 +131,8 @@ final class MotoS3: @unchecked Sendable {
         """
 
     static func with<T>(_ body: (MotoS3) async throws -> T) async throws -> T {
-        guard let moto = CacheServers.tool("moto_server"), let python = CacheServers.tool("python3") else {
-            throw HarnessError("moto_server is missing: run scripts/install-deps.sh --test")
+        guard let python = CacheServers.pythonWithMoto else {
+            throw HarnessError("no python3 imports moto.server and boto3 (set VEO_TEST_PYTHON or run scripts/install-deps.sh --test)")
         }
         let directory = NSTemporaryDirectory() + "veo-moto-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -93,7 +140,7 @@ final class MotoS3: @unchecked Sendable {
         let port = try CacheServers.freePort()
         let endpoint = "http://127.0.0.1:\(port)"
         let server = try CacheServers.launch(
-            moto, ["-H", "127.0.0.1", "-p", String(port)], environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "4"], log: directory + "/moto.log")
+            python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "4"], log: directory + "/moto.log")
         defer { CacheServers.stop(server) }
         try Self.setup.write(toFile: directory + "/setup.py", atomically: true, encoding: .utf8)
         let output = try await Tools.run(python, [directory + "/setup.py", endpoint, bucket, String(port)])
@@ -146,7 +193,7 @@ final class NginxCache: @unchecked Sendable {
             """
         try conf.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         let server = try CacheServers.launch(nginx, ["-p", directory, "-e", directory + "/logs/error.log", "-c", directory + "/nginx.conf"], log: directory + "/logs/out.log")
-        defer { CacheServers.stop(server) }
+        defer { CacheServers.stop(server, signal: SIGQUIT) }
         let up = await eventually(timeout: 10) {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
