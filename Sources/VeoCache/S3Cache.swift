@@ -61,7 +61,12 @@ public final class S3Cache: RemoteCache {
         if let path { raw += "/" + (prefix.isEmpty ? path : "\(prefix)/\(path)") }
         if raw.isEmpty { raw = "/" }
         parts.percentEncodedPath = SigV4.encode(raw, keepSlash: true)
-        parts.queryItems = query
+        // The query goes out exactly as Signature V4 canonicalises it (every reserved byte, `/`
+        // included, percent-encoded): a server that signs the query as received (moto does) then
+        // agrees with the signature, and S3 itself decodes either form.
+        parts.percentEncodedQuery = query.map { items in
+            items.map { SigV4.encode($0.name, keepSlash: false) + "=" + SigV4.encode($0.value ?? "", keepSlash: false) }.joined(separator: "&")
+        }
         return parts
     }
 

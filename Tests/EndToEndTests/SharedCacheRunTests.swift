@@ -133,7 +133,7 @@ import VeoRunner
                 try h.writeManifest(Self.shots)
                 let run = try await Self.start(h, out: h.out, moto: moto, secret: "WRONG-SECRET-x").wait()
                 #expect(run.code == 1, "\(run)")
-                #expect(run.stderr.contains("s3://veo-cache/team/clips"), "\(run)")
+                #expect(run.stderr.contains("s3://veo-cache/teamclips"), "\(run)")
                 #expect(run.stderr.contains("refused the credentials"), "\(run)")
                 #expect(!(run.stderr + run.stdout).contains("WRONG-SECRET"))
                 #expect(await h.record().createAttemptCount == 0)

@@ -45,7 +45,7 @@ import VeoRunner
             let cache = try CacheLocation.open(moto.url, environment: moto.environment(secret: "WRONG-SECRET-value"))
             let error = await #expect(throws: CacheError.self) { try await cache.check() }
             #expect(error?.kind == .refused)
-            #expect(error?.description.contains("s3://veo-cache/team/clips") == true)
+            #expect(error?.description.contains("s3://veo-cache/teamclips") == true)
             #expect(error?.description.contains("WRONG-SECRET") == false)
         }
     }
