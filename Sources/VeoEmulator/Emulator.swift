@@ -70,8 +70,7 @@ public actor Emulator {
             address.set(url)
             return url
         case .failure(let error)?:
-            throw EmulatorError(
-                description: "could not listen on \(configuration.host):\(configuration.port): \(error)")
+            throw EmulatorError.cannotListen(host: configuration.host, port: configuration.port, error: error)
         case nil:
             task.cancel()
             throw CancellationError()

@@ -201,3 +201,76 @@ import VeoRunner
         }
     }
 }
+
+/// Servers that cannot be used, and resuming emulated runs (issue 10).
+@Suite struct ServerEdgeTests {
+    @Test func anEmulatorOnABusyPortSaysSoAndSuggestsPortZero() async throws {
+        try await Harness.with { h in
+            let port = try #require(URL(string: h.baseURL)?.port)
+            let result = try await h.cli(["emulator", "--port", String(port)], environment: Harness.environment(key: nil))
+            #expect(result.code == 69, "\(result)")
+            #expect(result.stderr.contains("port \(port) is already in use"), "\(result)")
+            #expect(result.stderr.contains("--port 0"), "\(result)")
+            #expect(!result.stderr.contains("errno"), "\(result)")
+        }
+    }
+
+    @Test func aServerThatRefusesConnectionsIsOneClearLineAndStopsTheRun() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("""
+                  - {id: a, prompt: E2E nobody home}
+                  - {id: b, prompt: E2E nobody home either}
+                  - {id: c, prompt: E2E nor here}
+                """))
+            let env = Harness.environment(key: h.key)
+            let result = try await h.cli(["run", h.manifest, "--base-url", "http://127.0.0.1:9", "--out", h.out, "--concurrency", "1"], environment: env)
+            #expect(result.code == 1, "\(result)")
+            let report = try await h.report()
+            #expect(report.job("a")?.error?.code == "unreachable")
+            #expect(report.job("a")?.error?.message.hasPrefix("cannot connect to http://127.0.0.1:9: connection refused") == true, "\(report.job("a").debugDescription)")
+            #expect(report.job("b")?.skippedBecause?.contains("the server cannot be reached") == true)
+            #expect(report.job("c")?.status == "skipped")
+            #expect(!result.stderr.contains("errno") && !result.stderr.contains("transport: transport"), "\(result)")
+        }
+    }
+
+    @Test func aKillWhileWaitingOutA429LeavesNoFalseAmbiguousJob() async throws {
+        var faults = FaultPlan()
+        faults.rateLimitCreates = 100
+        faults.retryAfterSeconds = 30
+        try await Harness.with(faults: faults) { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E rate limited then killed}"))
+            let process = try h.start()
+            #expect(await eventually(timeout: 20) { h.journalCount("not_taken") >= 1 })
+            process.signal(SIGKILL)
+            _ = await process.wait()
+            await h.emulator.setFaults(FaultPlan())
+            let again = try await h.run()
+            #expect(again.code == 0, "the job was held back as ambiguous: \(again)")
+            #expect(await h.record().createCount == 1)
+        }
+    }
+
+    @Test func anEmulatedRunInterruptedThenResumedFinishesWithoutNewRenders() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("""
+                  - {id: a, prompt: E2E emulated resume one}
+                  - {id: b, prompt: E2E emulated resume two}
+                """))
+            let out = h.directory + "/emulated"
+            let arguments = ["run", h.manifest, "--emulate", "--emulator-render-seconds", "4", "--out", out, "--poll-interval", "0.2"]
+            let first = try CLIProcess(arguments: arguments, environment: Harness.environment(key: nil), directory: h.directory)
+            let journal = out + "/journal.jsonl"
+            #expect(await eventually(timeout: 20) {
+                ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"submitted\"").count > 2
+            })
+            first.signal(SIGINT)
+            #expect(await first.wait().code == 130)
+            let resumed = try await h.cli(arguments, environment: Harness.environment(key: nil))
+            #expect(resumed.code == 0, "\(resumed)")
+            #expect(resumed.stdout.contains("resumed") || resumed.stderr.contains("resumed"), "\(resumed)")
+            let text = try String(contentsOfFile: journal, encoding: .utf8)
+            #expect(text.components(separatedBy: "\"event\":\"submitting\"").count - 1 <= 2, "a job was submitted again")
+        }
+    }
+}

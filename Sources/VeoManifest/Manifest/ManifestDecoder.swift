@@ -1,4 +1,5 @@
 import Foundation
+import VeoProvider
 
 /// Decodes a YAML tree into a `Manifest`, collecting every problem with its position.
 ///
@@ -115,7 +116,18 @@ public struct ManifestDecoder: Sendable {
             error("missing required key 'shots' (a list of shots)", t.position(root))
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
-        return Manifest(file: file, directory: directory, version: version, name: name, defaults: defaults, vars: vars, shots: shots)
+        var manifest = Manifest(file: file, directory: directory, version: version, name: name, defaults: defaults, vars: vars, shots: shots)
+        decodeMoney(map, into: &manifest)
+        return manifest
+    }
+
+    /// `budget:` and `prices:` (ManifestDecoder+Money.swift).
+    private mutating func decodeMoney(_ map: KeyedMapping<TopKey>, into manifest: inout Manifest) {
+        manifest.budget = map[.budget].flatMap { decodeBudget($0) }
+        manifest.prices = map[.prices].flatMap { decodePrices($0) }
+        if let budget = manifest.budget, let usd = budget.maxUSD, let prices = manifest.prices, prices.value.currency != ListPrices.currency {
+            error("'budget.max_usd' is in USD but 'prices' are in \(prices.value.currency); give the prices in USD", usd.position)
+        }
     }
 
     private mutating func decodeVersion(_ node: Node?, root: Node) -> Int {

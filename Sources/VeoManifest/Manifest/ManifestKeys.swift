@@ -25,7 +25,7 @@ enum JobKey: Int, MappingKey {
 
 /// The top level of a manifest (besides `x-...` keys, which are ignored).
 enum TopKey: Int, MappingKey {
-    case version, name, defaults, vars, shots
+    case version, name, defaults, vars, shots, budget, prices
 
     var name: StaticString {
         switch self {
@@ -34,6 +34,8 @@ enum TopKey: Int, MappingKey {
         case .defaults: "defaults"
         case .vars: "vars"
         case .shots: "shots"
+        case .budget: "budget"
+        case .prices: "prices"
         }
     }
 }

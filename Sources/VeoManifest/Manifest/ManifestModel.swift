@@ -109,6 +109,10 @@ public struct Manifest: Sendable {
     public var defaults: JobFields
     public var vars: [String: Located<String>]
     public var shots: [Shot]
+    /// What the output folder may spend on this manifest (`budget:`).
+    public var budget: ManifestBudget?
+    /// Prices the estimates use (`prices:`), over the list prices.
+    public var prices: Located<PriceTable>?
 
     /// The most takes a shot may ask for.
     public static let maxTakes = 20

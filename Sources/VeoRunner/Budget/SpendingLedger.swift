@@ -20,6 +20,7 @@ public actor SpendingLedger {
     public struct Totals: Sendable, Hashable {
         public var usd = 0.0
         public var seconds = 0
+        public init() {}
     }
 
     public let path: String

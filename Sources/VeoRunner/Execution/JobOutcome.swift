@@ -129,4 +129,10 @@ public struct JobOutcome: Sendable {
     }
 
     public var attempts: Int { submission?.attempts ?? failure?.attempts ?? 0 }
+
+    /// The request reached the provider (submitted, resumed, or sent with its answer lost): the
+    /// provider may bill it, whatever the outcome.
+    public var charged: Bool {
+        submission != nil || failure?.code == .ambiguousSubmission || (failure?.attempts ?? 0) > 0 && failure?.code.provablyNotTaken == false
+    }
 }

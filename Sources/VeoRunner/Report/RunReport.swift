@@ -24,6 +24,55 @@ public struct RunReport: Codable, Sendable {
         public var failed: Int
         public var skipped: Int
         public var cached: Int
+        public var cost: CostSummary?
+    }
+
+    /// Money, estimated from list prices per generated second.
+    public struct CostSummary: Codable, Sendable {
+        public var currency: String
+        public var spentUSD: Double
+        public var spentTotalUSD: Double
+        public var savedByCacheUSD: Double
+        public var budgetUSD: Double?
+        public var remainingUSD: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case currency
+            case spentUSD = "spent_usd"
+            case spentTotalUSD = "spent_total_usd"
+            case savedByCacheUSD = "saved_by_cache_usd"
+            case budgetUSD = "budget_usd"
+            case remainingUSD = "remaining_usd"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(currency, forKey: .currency)
+            try c.encode(Self.cents(spentUSD), forKey: .spentUSD)
+            try c.encode(Self.cents(spentTotalUSD), forKey: .spentTotalUSD)
+            try c.encode(Self.cents(savedByCacheUSD), forKey: .savedByCacheUSD)
+            try c.encode(budgetUSD.map(Self.cents), forKey: .budgetUSD)
+            try c.encode(remainingUSD.map(Self.cents), forKey: .remainingUSD)
+        }
+
+        static func cents(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+    }
+
+    /// One job's cost.
+    public struct JobCost: Codable, Sendable {
+        public var estimatedUSD: Double?
+        public var charged: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case estimatedUSD = "estimated_usd"
+            case charged
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(estimatedUSD.map(CostSummary.cents), forKey: .estimatedUSD)
+            try c.encode(charged, forKey: .charged)
+        }
     }
 
     public struct Input: Codable, Sendable {
@@ -168,6 +217,7 @@ public struct RunReport: Codable, Sendable {
         public var shot: String
         public var variant: String?
         public var take: Int
+        public var cost: JobCost?
         /// Where the shot (or variant) is written in the manifest.
         public var line: Int
         public var column: Int
@@ -183,7 +233,7 @@ public struct RunReport: Codable, Sendable {
         public var skippedBecause: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, shot, variant, take, line, column, status, cached, request, output, attempts, timings, error
+            case id, shot, variant, take, line, column, cost, status, cached, request, output, attempts, timings, error
             case cacheKey = "cache_key"
             case videoID = "video_id"
             case skippedBecause = "skipped_because"
@@ -196,6 +246,7 @@ public struct RunReport: Codable, Sendable {
             try c.encode(shot, forKey: .shot)
             try c.encode(variant, forKey: .variant)
             try c.encode(take, forKey: .take)
+            try c.encode(cost, forKey: .cost)
             try c.encode(line, forKey: .line)
             try c.encode(column, forKey: .column)
             try c.encode(status, forKey: .status)
@@ -265,7 +316,10 @@ public struct RunReport: Codable, Sendable {
         try c.encode(jobs, forKey: .jobs)
     }
 
-    public init(result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil) {
+    public init(
+        result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil,
+        prices: PriceTable = .defaults, budget: BudgetLimits = BudgetLimits()
+    ) {
         let iso = ISO8601DateFormatter()
         schemaVersion = Self.schemaVersion
         tool = Tool(name: "veo-pipeline", version: VeoVersion.string)
@@ -281,8 +335,23 @@ public struct RunReport: Codable, Sendable {
             succeeded: result.outcomes.count { $0.status == .succeeded },
             failed: result.outcomes.count { $0.status == .failed },
             skipped: result.outcomes.count { $0.status == .skipped },
-            cached: result.outcomes.count { $0.cached })
-        jobs = result.outcomes.map { Job($0, dates: iso) }
+            cached: result.outcomes.count { $0.cached },
+            cost: Self.cost(of: result, prices: prices, budget: budget))
+        jobs = result.outcomes.map { outcome in
+            var job = Job(outcome, dates: iso)
+            job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {
+                $0 * Double(outcome.job.request.seconds.rawValue)
+            }, charged: outcome.charged)
+            return job
+        }
+    }
+
+    static func cost(of result: RunResult, prices: PriceTable, budget: BudgetLimits) -> CostSummary {
+        let saved = result.outcomes.filter(\.cached).reduce(0.0) { $0 + SpendEstimate.cost(of: $1.job, prices: prices) }
+        let limits = [budget.maxCostThisRun, budget.maxCostTotal].compactMap { $0 }
+        return CostSummary(
+            currency: prices.currency, spentUSD: result.spentThisRun.usd, spentTotalUSD: result.spentTotal.usd, savedByCacheUSD: saved,
+            budgetUSD: limits.min(), remainingUSD: budget.remainingUSD(spentTotal: result.spentTotal, spentThisRun: result.spentThisRun))
     }
 
     /// A URL without user info or query (where credentials could hide).

@@ -65,21 +65,47 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let wouldRender: Int
+        let shown: (wouldRender: Int, fitsBudget: Bool)
         do {
-            wouldRender = try await show()
+            shown = try await show()
         } catch let exit as ExitCode where detailedExitcode && exit != .success {
             throw ExitCode(1)
         }
-        if detailedExitcode && wouldRender > 0 { throw ExitCode(2) }
+        if !shown.fitsBudget { throw Exit.overBudget }
+        if detailedExitcode && shown.wouldRender > 0 { throw ExitCode(2) }
     }
 
-    /// Prints the plan; returns how many jobs a run would render.
-    private func show() async throws -> Int {
+    /// The estimate of what is not cached against what the manifest's budget has left; exit 3
+    /// when it does not fit (after the plan is printed).
+    private func checkBudget(plan: Plan, manifest: Manifest?, folder: String, origin: String, prices: PriceTable) -> Bool {
+        var limits = BudgetLimits()
+        limits.merge(manifest: manifest)
+        guard !limits.isEmpty else { return true }
+        let layout = OutputLayout(root: folder)
+        let keys = CacheStatus.keyStates(journalPath: layout.journalPath, origin: origin)
+        let estimate = SpendEstimate.make(
+            plan: plan, selected: Set(plan.jobs.map(\.id)), forced: [], layout: layout, keys: keys, prices: prices, resubmitAmbiguous: false)
+        let spent = SpendingLedger.totals(of: SpendingLedger.read(path: layout.spendingPath))
+        let left = limits.remainingUSD(spentTotal: spent, spentThisRun: .init())
+        let leftSeconds = limits.remainingSeconds(spentTotal: spent)
+        var line = String(format: "Budget: %.2f USD spent in %@ so far", spent.usd, folder)
+        if let left { line += String(format: ", %.2f USD left", left) }
+        if let leftSeconds { line += ", \(leftSeconds) s of video left" }
+        line += String(format: "; a run would spend an estimated %.2f USD (%d s). (%@)\n", estimate.usd, estimate.seconds, limits.sources.joined(separator: "; "))
+        Terminal.writeStderr(line)
+        if (left.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false) {
+            Terminal.writeStderr("error: this plan does not fit the budget; a run would refuse to start (or use --render-what-fits)\n")
+            return false
+        }
+        return true
+    }
+
+    /// Prints the plan; returns how many jobs a run would render, and whether their estimate fits the budget.
+    private func show() async throws -> (wouldRender: Int, fitsBudget: Bool) {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
-        let table = try prices.map(PriceTable.loadOrExit) ?? .defaults
+        let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .defaults
         let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
         let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
         var cached = CacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin)
@@ -91,6 +117,7 @@ struct PlanCommand: AsyncParsableCommand {
                 Terminal.writeStderr("warning: \(error); counting the local cache only (--cache-optional)\n")
             }
         }
+
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())
@@ -109,6 +136,7 @@ struct PlanCommand: AsyncParsableCommand {
                 }
             }
         }
-        return plan.jobs.count { !cachedJobs.contains($0.id) }
+        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, origin: origin, prices: table)
+        return (plan.jobs.count { !cachedJobs.contains($0.id) }, fits)
     }
 }

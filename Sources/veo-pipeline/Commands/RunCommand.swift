@@ -113,7 +113,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let plan = try loadPlan()
+        let (plan, manifest) = try loadPlan()
         let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
         do {
             try OutputLayout(root: outDirectory).checkWritable()
@@ -137,7 +137,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Interrupts are handled until the report is written: a late signal never loses it.
         var settings = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
-        settings.prices = try money.priceTable()
+        settings.prices = try money.priceTable(manifest: manifest)
+        settings.budget = money.limits(manifest: manifest)
         settings.sharedCache = shared
         let options = settings
         let runResult: RunResult
@@ -146,7 +147,10 @@ struct RunCommand: AsyncParsableCommand {
             (runResult, report) = try await Interrupts.handle(hardStop: options.hardStop) {
                 let result = try await render(plan, options: options, api: api, media: media)
                 await api.emulator?.stop()
-                return (result, await writeReport(result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL))
+                let report = await writeReport(
+                    result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL, prices: options.prices,
+                    budget: options.budget)
+                return (result, report)
             }
         } catch let error as OverBudget {
             await api.emulator?.stop()
@@ -161,7 +165,7 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
-        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory))
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
@@ -176,7 +180,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The manifest's plan, with its diagnostics printed; `--only` names checked.
-    private func loadPlan() throws -> Plan {
+    private func loadPlan() throws -> (Plan, Manifest?) {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         ci.emitGitHub(annotations: result.diagnostics.compactMap(GitHubActions.annotation), summary: nil)
@@ -189,7 +193,7 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
             throw Exit.usage
         }
-        return plan
+        return (plan, result.manifest)
     }
 
     /// The API the run talks to: the emulator started here (with `--emulate`), or the server and key.
@@ -237,7 +241,6 @@ struct RunCommand: AsyncParsableCommand {
         // Emulated clips are test patterns: they never share a cache with real ones.
         options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
         options.maxDownloadBytes = maxDownloadMB.map { Int64($0) * 1_000_000 }
-        options.budget = money.limits
         options.renderWhatFits = money.renderWhatFits
         options.confirm = money.confirmation()
         return options
@@ -259,10 +262,14 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `report.json`, then the contact sheet made from it (`index.html`); neither stops the other.
     @discardableResult
-    private func writeReport(_ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?) async -> RunReport {
+    private func writeReport(
+        _ result: RunResult, plan: Plan, outDirectory: String, baseURL: String?, prices: PriceTable, budget: BudgetLimits
+    ) async -> RunReport {
         let manifestSHA = (try? CacheKey.sha256(ofFile: file)) ?? ""
         let emulator = emulate ? RunReport.EmulatorInfo(renderSeconds: emulatorRenderSeconds, stateDirectory: ".emulator") : nil
-        let report = RunReport(result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator)
+        let report = RunReport(
+            result: result, plan: plan, manifestSHA256: manifestSHA, baseURL: baseURL, emulator: emulator,
+            prices: prices, budget: budget)
         let layout = OutputLayout(root: outDirectory)
         do {
             try report.write(to: layout.reportPath)

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import VeoEmulator
+import VeoRunner
+
+/// Money (issue 15): a budget enforced before spending, and the cost on record.
+@Suite struct BudgetTests {
+    static func shots(_ count: Int, prefix: String = "E2E budget") -> String {
+        manifestYAML((1...count).map { "  - {id: s\($0), prompt: \(prefix) \($0)}" }.joined(separator: "\n"))
+    }
+
+    @Test func overBudgetRefusesToStartAndSubmitsNothing() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(Self.shots(3))
+            let result = try await h.run(["--max-cost", "0.5"])
+            #expect(result.code == 3, "\(result)")
+            #expect(result.stderr.contains("would cost an estimated 1.20 USD"), "\(result)")
+            #expect(result.stderr.contains("the budget has 0.50 USD left (--max-cost 0.50 USD for this run)"), "\(result)")
+            #expect(result.stderr.contains("s1  0.40 USD (4 s)"), "\(result)")
+            #expect(await h.record().createAttemptCount == 0)
+        }
+    }
+
+    @Test func renderWhatFitsSubmitsExactlyWhatFitsEvenAtHighConcurrency() async throws {
+        try await Harness.with(renderSeconds: 0.2) { h in
+            try h.writeManifest(Self.shots(40))
+            // 0.40 USD a job: 2.00 USD fits exactly five.
+            let result = try await h.run(["--max-cost", "2.0", "--render-what-fits", "--concurrency", "16"], timeout: 120)
+            #expect(result.code == 3, "\(result)")
+            #expect(await h.record().createCount == 5)
+            let report = try await h.report()
+            #expect(report.summary.succeeded == 5)
+            #expect(report.jobs.count { $0.skippedBecause?.hasPrefix("over budget") == true } == 35)
+            #expect(report.summary.cost?.spentUSD == 2.0)
+            #expect(report.summary.cost?.remainingUSD == 0)
+        }
+    }
+
+    @Test func aCachedRerunSpendsNothingAndTheFolderKeepsItsTotal() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(Self.shots(2))
+            #expect(try await h.run().code == 0)
+            #expect(try await h.report().summary.cost?.spentUSD == 0.8)
+            #expect(try await h.run(["--max-cost", "0"]).code == 0)  // all cached: nothing to spend
+            let again = try await h.report()
+            #expect(again.summary.cost?.spentUSD == 0)
+            #expect(again.summary.cost?.spentTotalUSD == 0.8)
+            #expect(again.summary.cost?.savedByCacheUSD == 0.8)
+            #expect(again.jobs.allSatisfy { $0.cost?.charged == false && $0.cost?.estimatedUSD == 0.4 })
+        }
+    }
+
+    @Test func aKilledRunsSpendingCountsWhenItResumes() async throws {
+        try await Harness.with(renderSeconds: 3) { h in
+            try h.writeManifest(Self.shots(2))
+            let process = try h.start()
+            #expect(await eventually(timeout: 20) { h.journalCount("submitted") >= 2 })
+            process.signal(SIGKILL)
+            _ = await process.wait()
+            let resumed = try await h.run()
+            #expect(resumed.code == 0, "\(resumed)")
+            let report = try await h.report()
+            #expect(report.summary.cost?.spentUSD == 0, "resumed jobs are not paid again")
+            #expect(report.summary.cost?.spentTotalUSD == 0.8)
+            #expect(report.jobs.allSatisfy { $0.cost?.charged == true })
+            #expect(await h.record().createCount == 2)
+        }
+    }
+
+    struct PTYResult: Decodable { var code: Int; var output: String; var answered: Bool }
+
+    func onTerminal(_ h: Harness, answer: String, extra: [String] = []) async throws -> PTYResult {
+        let command = [Package.binary] + h.runArguments(["--confirm-above", "0.5"] + extra)
+        // A shell puts the harness's environment around the command, without CI=true (a person's terminal).
+        var env = Harness.environment(key: h.key)
+        env["CI"] = nil
+        let assignments = env.map { "\($0.key)=\($0.value)" }
+        let r = try await Tools.run("/usr/bin/env", ["-i"] + assignments + ["python3", Package.root + "/scripts/test-support/pty_run.py", "Go ahead?", answer, "60", "--"] + command)
+        return try JSONDecoder().decode(PTYResult.self, from: r.data)
+    }
+
+    @Test func onATerminalTheRunAsksBeforeSpending() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(Self.shots(2))
+            let no = try await onTerminal(h, answer: "n")
+            #expect(no.answered && no.code == 3, "\(no)")
+            #expect(no.output.contains("would submit 2 jobs for an estimated 0.80 USD"), "\(no)")
+            #expect(await h.record().createAttemptCount == 0)
+            let yes = try await onTerminal(h, answer: "y")
+            #expect(yes.answered && yes.code == 0, "\(yes)")
+            #expect(await h.record().createCount == 2)
+            try h.writeManifest(Self.shots(2, prefix: "E2E budget again"))
+            let flagged = try await onTerminal(h, answer: "", extra: ["--yes"])
+            #expect(flagged.code == 0 && !flagged.output.contains("Go ahead?"), "\(flagged)")
+        }
+    }
+}
