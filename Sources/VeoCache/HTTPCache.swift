@@ -60,6 +60,12 @@ public final class HTTPCache: RemoteCache {
         }
     }
 
+    public func remove(_ path: String) async throws {
+        try await transport.perform(.DELETE, url(path), payloadHash: "") { response in
+            guard (200...299).contains(Int(response.status.code)) || response.status.code == 404 else { throw self.failure(response, "removing \(path)") }
+        }
+    }
+
     public func exists(_ path: String) async throws -> Bool {
         try await transport.perform(.HEAD, url(path), payloadHash: "") { response in
             switch response.status.code {

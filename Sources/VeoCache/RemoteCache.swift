@@ -16,6 +16,8 @@ public protocol RemoteCache: Sendable {
     /// Writes a small object; with `createOnly`, returns false when it already existed.
     @discardableResult
     func write(_ path: String, _ data: Data, contentType: String, createOnly: Bool) async throws -> Bool
+    /// Removes an object; an absent one is no error.
+    func remove(_ path: String) async throws
     /// Whether an object exists.
     func exists(_ path: String) async throws -> Bool
     /// Streams an object into `file`; nil when absent.

@@ -100,6 +100,14 @@ public final class S3Cache: RemoteCache {
         }
     }
 
+    public func remove(_ path: String) async throws {
+        try await transport.perform(.DELETE, url(path), payloadHash: SigV4.emptyPayloadHash) { response in
+            guard (200...299).contains(Int(response.status.code)) || response.status.code == 404 else {
+                throw await self.failure(response, "removing \(path)")
+            }
+        }
+    }
+
     public func exists(_ path: String) async throws -> Bool {
         try await transport.perform(.HEAD, url(path), payloadHash: SigV4.emptyPayloadHash) { response in
             switch response.status.code {

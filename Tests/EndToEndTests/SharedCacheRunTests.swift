@@ -107,6 +107,22 @@ import VeoRunner
         }
     }
 
+    @Test func aJobSkippedOverBudgetLeavesNoClaimBehind() async throws {
+        try await MotoS3.with { moto in
+            try await Harness.with { h in
+                try h.writeManifest(Self.shots)
+                let poor = try await Self.start(h, out: h.directory + "/poor", moto: moto, ["--max-cost", "0.01", "--render-what-fits"]).wait()
+                #expect(await h.record().createAttemptCount == 0, "\(poor)")
+                // A dangling claim would make this runner wait for the claim to age past
+                // --job-timeout and then fail the job as ambiguous.
+                let rich = try await Self.start(h, out: h.directory + "/rich", moto: moto, ["--job-timeout", "60"]).wait(timeout: 45)
+                #expect(rich.code == 0, "\(rich)")
+                #expect(Self.clips(h.directory + "/rich") == ["a", "b", "c"])
+                #expect(await h.record().createAttemptCount == 3)
+            }
+        }
+    }
+
     @Test func readOnlyModeWritesNothing() async throws {
         try await MotoS3.with { moto in
             try await Harness.with { h in

@@ -188,7 +188,7 @@ final class NginxCache: @unchecked Sendable {
                     root \(directory)/data;
                     client_max_body_size 0;
                     location / {
-                        dav_methods PUT;
+                        dav_methods PUT DELETE;
                         create_full_put_path on;
                     }
                 }

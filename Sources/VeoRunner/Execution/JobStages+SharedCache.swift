@@ -159,6 +159,22 @@ extension JobContext {
         }
     }
 
+    /// Whether a failure of `submitOrResume` proves no create request was taken (the same rule as the
+    /// spending ledger's release).
+    static func provablyNeverCreated(_ error: any Error) -> Bool {
+        error is OverBudgetSkip || (error as? JobFailure)?.code.provablyNotTaken == true
+    }
+
+    /// Removes this runner's claim of a job it did not submit after all.
+    func releaseClaim(_ resolved: ResolvedJob) async {
+        guard let shared = options.sharedCache, shared.cache.supportsCreateOnly, !shared.readOnly else { return }
+        do {
+            try await shared.cache.remove(CachePaths.claim(remoteKey(resolved.key)))
+        } catch {
+            onEvent(.warning("cannot remove the claim of a job not submitted from \(shared.cache.name): \(error)"))
+        }
+    }
+
     /// A job that follows another runner's video id: resumed by it, no create request.
     func following(_ videoID: String, resolved: ResolvedJob) -> Submitted {
         Submitted(submission: Submission(videoID: videoID, submittedAt: nil, attempts: 0, resumed: true, inputs: resolved.inputs), outputLost: false)

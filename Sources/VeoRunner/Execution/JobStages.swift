@@ -59,7 +59,14 @@ struct JobContext: Sendable {
             case .follow(let videoID):
                 submitted = following(videoID, resolved: resolved)
             case .submit(let claimed):
-                submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+                do {
+                    submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+                } catch where claimed && Self.provablyNeverCreated(error) {
+                    // Skipped over budget, or refused before anything was created: the claim goes,
+                    // so other runners do not wait for a video that will never exist.
+                    await releaseClaim(resolved)
+                    throw error
+                }
                 if claimed { await completeClaim(resolved, videoID: submitted.submission.videoID, claimedAt: submitted.submission.submittedAt) }
             }
             submission = submitted.submission
