@@ -10,6 +10,7 @@ let strictSettings: [SwiftSetting] = [
 //   VeoSupport, VeoProvider      no dependencies: shared helpers; the provider's rules
 //   VeoManifest                  YAML (libyaml) → manifest → diagnostics → plan; links no NIO
 //   VeoClient                    the video API client (AsyncHTTPClient)
+//   VeoCache                     the shared cache: S3 (SigV4) or Bazel's HTTP layout
 //   VeoRunner                    runs a plan: stages, journal, media checks, report
 //   VeoViews                     views of a finished run, made from its report (HTML contact sheet)
 //   VeoEmulator                  a faithful local server of the video API (Hummingbird)
@@ -66,11 +67,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The shared cache on object storage (issue 14): S3 (Signature V4 by hand) or Bazel's HTTP
+        // cache layout, behind the `RemoteCache` protocol the runner uses.
+        .target(
+            name: "VeoCache",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Runs a plan: the job stages, the journal and output folder, clip checks (ffprobe), the report.
         .target(
             name: "VeoRunner",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoCache",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -101,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "veo-pipeline",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -139,9 +153,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "VeoCacheTests",
+            dependencies: ["VeoCache", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "VeoProvider", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator",
+                "VeoProvider", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

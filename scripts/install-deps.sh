@@ -17,6 +17,8 @@ pkg-config --exists yaml-0.1 2>/dev/null || packages+=(libyaml-dev)
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || packages+=(ffmpeg)
 # The tests open the contact sheet in a real browser: Debian's Chromium (Playwright drives it).
 ((want_test_tools)) && ! command -v chromium >/dev/null && packages+=(chromium)
+# The shared cache tests serve Bazel's HTTP cache layout with nginx's WebDAV module.
+((want_test_tools)) && ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]] && packages+=(nginx)
 if ((${#packages[@]})); then
   echo "==> installing ${packages[*]} (apt-get)"
   as_root apt-get update -qq
@@ -32,6 +34,11 @@ if ((want_test_tools)); then
   if ! python3 -c "import junitparser" 2>/dev/null; then
     echo "==> installing junitparser (pip)"
     python3 -m pip install --quiet --disable-pip-version-check junitparser
+  fi
+  # The shared cache tests run S3 as moto in server mode (signatures checked).
+  if ! command -v moto_server >/dev/null; then
+    echo "==> installing moto[server] (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check "moto[server]"
   fi
   # Playwright for Python drives the system Chromium (its own browser download is never used).
   if ! python3 -c "import playwright" 2>/dev/null; then

@@ -41,6 +41,8 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
     case verificationFailed = "verification_failed"
     /// The clip could not be written into the output folder.
     case writeFailed = "write_failed"
+    /// The shared cache (`--cache`) failed: unreachable, refused, or a corrupted object.
+    case cacheFailed = "cache_failed"
 
     /// A failure that every other job would meet too: the run stops starting jobs.
     public var stopsRun: Bool { self == .unauthorized || self == .unreachable }

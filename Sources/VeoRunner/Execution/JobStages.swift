@@ -48,7 +48,27 @@ struct JobContext: Sendable {
         }
         var submission: Submission?
         do {
-            let submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+            if !force, let (output, videoID) = try await lookUpSharedCache(job, resolved: resolved) {
+                return finished(job, .cached(output, videoID: videoID), resolved: resolved, submission: nil)
+            }
+            let coordination = force ? .submit(claimed: false) : try await coordinate(job, resolved: resolved, state: state)
+            let submitted: Submitted
+            switch coordination {
+            case .cached(let output, let videoID):
+                return finished(job, .cached(output, videoID: videoID), resolved: resolved, submission: nil)
+            case .follow(let videoID):
+                submitted = following(videoID, resolved: resolved)
+            case .submit(let claimed):
+                do {
+                    submitted = try await submitOrResume(job, resolved: resolved, upstream: upstream, state: state, force: force)
+                } catch where claimed && Self.provablyNeverCreated(error) {
+                    // Skipped over budget, or refused before anything was created: the claim goes,
+                    // so other runners do not wait for a video that will never exist.
+                    await releaseClaim(resolved)
+                    throw error
+                }
+                if claimed { await completeClaim(resolved, videoID: submitted.submission.videoID, claimedAt: submitted.submission.submittedAt) }
+            }
             submission = submitted.submission
             let polls = PollTally()
             let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost, polls: polls)
@@ -56,6 +76,7 @@ struct JobContext: Sendable {
             let (output, downloadRequests) = try await fetchAndVerify(job, video: video, key: resolved.key)
             let onDiskAt = Date()
             try await record(job, key: resolved.key, video: video, output: output, submittedAt: submitted.submission.submittedAt)
+            await share(job, key: resolved.key, videoID: video.id, output: output)
             var outcome = finished(job, .rendered(output, completedAt: completedAt), resolved: resolved, submission: submitted.submission)
             outcome.delivery = JobOutcome.Delivery(
                 polls: polls.count, downloadRequests: downloadRequests,

@@ -43,6 +43,8 @@ public struct RunOptions: Sendable {
     public var renderWhatFits = false
     /// Asked with the estimate before anything is submitted; false stops the run (`Declined`).
     public var confirm: (@Sendable (SpendEstimate) async -> Bool)?
+    /// The shared cache (`--cache`): results shared, claims on S3.
+    public var sharedCache: SharedCacheOptions?
 
     public init(outDirectory: String) {
         self.outDirectory = outDirectory

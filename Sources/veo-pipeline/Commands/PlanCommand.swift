@@ -57,6 +57,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "GitHub Actions: append the plan (what would be rendered, at what estimated cost) to the step summary (on by itself when GITHUB_ACTIONS=true).")
     var github = false
 
+    @OptionGroup(title: "Shared cache")
+    var sharedCache: SharedCacheFlags
+
     func validate() throws {
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
     }
@@ -64,7 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let shown: (wouldRender: Int, fitsBudget: Bool)
         do {
-            shown = try show()
+            shown = try await show()
         } catch let exit as ExitCode where detailedExitcode && exit != .success {
             throw ExitCode(1)
         }
@@ -98,14 +101,22 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// Prints the plan; returns how many jobs a run would render, and whether their estimate fits the budget.
-    private func show() throws -> (wouldRender: Int, fitsBudget: Bool) {
+    private func show() async throws -> (wouldRender: Int, fitsBudget: Bool) {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
         let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .defaults
         let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
         let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
-        let cached = CacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin)
+        var cached = CacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin)
+        if let shared = try await sharedCache.open() {
+            do {
+                cached = try await SharedCacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin, local: cached ?? [], cache: shared.cache)
+            } catch {
+                guard shared.optional else { Terminal.writeStderr("error: \(error)\n"); throw Exit.failed }
+                Terminal.writeStderr("warning: \(error); counting the local cache only (--cache-optional)\n")
+            }
+        }
 
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
         switch format {

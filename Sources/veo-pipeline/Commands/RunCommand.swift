@@ -92,6 +92,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "CI outputs")
     var ci: CIOutputOptions
 
+    @OptionGroup(title: "Shared cache")
+    var sharedCache: SharedCacheFlags
+
     func validate() throws {
         guard concurrency >= 1 && concurrency <= 64 else { throw ValidationError("--concurrency must be from 1 to 64") }
         if let p = pollInterval, !(p > 0 && p <= 600) { throw ValidationError("--poll-interval must be more than 0 and at most 600 seconds") }
@@ -118,6 +121,11 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.cannotWrite
         }
+        // The shared cache is checked before anything is paid for.
+        let shared = try await sharedCache.open()
+        if let shared, !shared.cache.supportsCreateOnly {
+            Terminal.writeStderr("note: \(shared.cache.name) shares results but not claims: runners working at the same time may each submit a job\n")
+        }
         let media = MediaTools()
         let api = try await startAPI(outDirectory: outDirectory)
         do {
@@ -131,6 +139,7 @@ struct RunCommand: AsyncParsableCommand {
         var settings = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
         settings.prices = try money.priceTable(manifest: manifest)
         settings.budget = money.limits(manifest: manifest)
+        settings.sharedCache = shared
         let options = settings
         let runResult: RunResult
         let report: RunReport
@@ -156,6 +165,11 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: \(FileErrorText.describe(error))\n")
             throw Exit.failed
         }
+        try finish(runResult, report: report, outDirectory: outDirectory)
+    }
+
+    /// The summary, the CI outputs, and the exit status.
+    private func finish(_ runResult: RunResult, report: RunReport, outDirectory: String) throws {
         Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")

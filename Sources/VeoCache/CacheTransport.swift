@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The HTTP side shared by both caches: one client, requests signed by the cache, bodies streamed
+/// from and to files, and retries of what may pass on a second try (no answer, 5xx, 429).
+final class CacheTransport: Sendable {
+    /// A request body that can be made again for each attempt.
+    enum Body: Sendable {
+        case none
+        case data(Data)
+        case file(String, bytes: Int64)
+    }
+
+    /// A request about to go out: the cache adds its authorization.
+    struct Outgoing: Sendable {
+        var method: HTTPMethod
+        var url: URLComponents
+        var headers: [(String, String)]
+        var payloadHash: String
+    }
+
+    let client: HTTPClient
+    let name: String
+    let authorize: @Sendable (inout Outgoing) -> Void
+    let attempts = 4
+
+    init(name: String, authorize: @escaping @Sendable (inout Outgoing) -> Void) {
+        self.name = name
+        self.authorize = authorize
+        client = Self.sharedClient
+    }
+
+    func shutdown() async {}
+
+    /// One client for the process, never shut down (a static is never deinitialised). A refused
+    /// connection fails at once instead of being retried by the pool until the deadline: the
+    /// retries here decide.
+    private static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// Sends the request (again after a pause while the answer says it may pass) and hands the
+    /// response to `handle`; transport failures past the last attempt are `unreachable`.
+    func perform<T: Sendable>(
+        _ method: HTTPMethod, _ url: URLComponents, headers: [(String, String)] = [], body: Body = .none, payloadHash: String,
+        _ handle: @Sendable (HTTPClientResponse) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await client.execute(try request(method, url, headers: headers, body: body, payloadHash: payloadHash), timeout: .minutes(30))
+                let code = response.status.code
+                if (code >= 500 || code == 429) && attempt < attempts {
+                    _ = try? await response.body.collect(upTo: 1 << 20)
+                    try await Task.sleep(for: Self.pause(attempt))
+                    continue
+                }
+                return try await handle(response)
+            } catch let error as CacheError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if attempt < attempts && !Task.isCancelled {
+                    try await Task.sleep(for: Self.pause(attempt))
+                    continue
+                }
+                throw CacheError(.unreachable, cache: name, "cannot reach it (\(Self.describe(error)))")
+            }
+        }
+    }
+
+    private static func pause(_ attempt: Int) -> Duration { .milliseconds(250 * (1 << attempt)) }
+
+    /// The error's kind, never a header or a URL with user info.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        let text = "\(error)"
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    private func request(_ method: HTTPMethod, _ url: URLComponents, headers: [(String, String)], body: Body, payloadHash: String) throws -> HTTPClientRequest {
+        var outgoing = Outgoing(method: method, url: url, headers: headers, payloadHash: payloadHash)
+        switch body {
+        case .none: break
+        case .data(let data): outgoing.headers.append(("content-length", String(data.count)))
+        case .file(_, let bytes): outgoing.headers.append(("content-length", String(bytes)))
+        }
+        authorize(&outgoing)
+        var plain = outgoing.url
+        plain.user = nil
+        plain.password = nil
+        guard let address = plain.string else { throw CacheError(.configuration, cache: name, "cannot form a request URL") }
+        var request = HTTPClientRequest(url: address)
+        request.method = method
+        for (header, value) in outgoing.headers where header.lowercased() != "content-length" {
+            request.headers.add(name: header, value: value)
+        }
+        switch body {
+        case .none: break
+        case .data(let data): request.body = .bytes(ByteBuffer(bytes: data))
+        case .file(let path, let bytes): request.body = .stream(FileChunks(path: path), length: .known(bytes))
+        }
+        return request
+    }
+
+    /// A small answer's body (records, claims, error documents).
+    static func collect(_ response: HTTPClientResponse, limit: Int = 1 << 20) async throws -> Data {
+        Data(buffer: try await response.body.collect(upTo: limit))
+    }
+
+    /// Streams the body into `file` (created or truncated), hashing as it goes.
+    static func store(_ response: HTTPClientResponse, to file: String) async throws -> DownloadedObject {
+        guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes: Int64 = 0
+        for try await chunk in response.body {
+            let data = Data(buffer: chunk)
+            hasher.update(data: data)
+            try handle.write(contentsOf: data)
+            bytes += Int64(data.count)
+        }
+        return DownloadedObject(bytes: bytes, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}
+
+/// A file read in 256 KiB chunks as it is sent: an upload never holds the clip in memory.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let path: String
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: FileHandle?
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let handle else { throw CocoaError(.fileReadNoSuchFile) }
+            guard let data = try handle.read(upToCount: 256 << 10), !data.isEmpty else {
+                try? handle.close()
+                return nil
+            }
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: FileHandle(forReadingAtPath: path)) }
+}
