@@ -148,6 +148,23 @@ public struct RunReport: Codable, Sendable {
     }
 
     public struct Timings: Codable, Sendable {
+        init(_ o: JobOutcome, dates iso: ISO8601DateFormatter) {
+            let submitted = o.submission?.submittedAt
+            submittedAt = submitted.map { iso.string(from: $0) }
+            completedAt = o.completedAt.map { iso.string(from: $0) }
+            renderSeconds = nil
+            if let end = o.completedAt, let start = submitted {
+                renderSeconds = (end.timeIntervalSince(start) * 10).rounded() / 10
+            }
+            wallSeconds = o.wallSeconds.map { ($0 * 1000).rounded() / 1000 }
+            providerCompletedAt = nil
+            completionToDiskSeconds = nil
+            if let delivery = o.delivery, let provider = delivery.providerCompletedAt {
+                providerCompletedAt = iso.string(from: provider)
+                completionToDiskSeconds = (max(0, delivery.onDiskAt.timeIntervalSince(provider)) * 1000).rounded() / 1000
+            }
+        }
+
         public var submittedAt: String?
         public var completedAt: String?
         public var renderSeconds: Double?
@@ -195,23 +212,20 @@ public struct RunReport: Codable, Sendable {
     public struct Job: Codable, Sendable {
         /// The job as it ended: the request as sent (inputs with the hashes of what was sent).
         init(_ o: JobOutcome, dates iso: ISO8601DateFormatter) {
-            func date(_ d: Date?) -> String? { d.map { iso.string(from: $0) } }
-            let submittedAt = o.submission?.submittedAt
-            let render = o.completedAt.flatMap { end in submittedAt.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } }
-            let provider = o.delivery?.providerCompletedAt
-            let toDisk = provider.flatMap { p in o.delivery.map { (max(0, $0.onDiskAt.timeIntervalSince(p)) * 1000).rounded() / 1000 } }
+            // Plain statements, one value each: an earlier form with nested closures crashed the
+            // release compiler's copy propagation (Swift 6.3.1).
+            let timings = Timings(o, dates: iso)
+            let request = Request(o.job.request, inputs: o.inputs)
+            let output = o.output.map { Output($0) }
+            var error: ErrorInfo?
+            if let failure = o.failure {
+                error = ErrorInfo(code: failure.code.rawValue, message: failure.message, providerCode: failure.providerCode)
+            }
             self.init(
                 id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take,
                 line: o.job.position.line, column: o.job.position.column, status: o.status.rawValue, cached: o.cached,
-                cacheKey: o.resolved?.key, videoID: o.videoID, request: Request(o.job.request, inputs: o.inputs),
-                output: o.output.map(Output.init), attempts: o.attempts,
-                timings: Timings(
-                    submittedAt: date(submittedAt), completedAt: date(o.completedAt), renderSeconds: render,
-                    wallSeconds: o.wallSeconds.map { ($0 * 1000).rounded() / 1000 },
-                    providerCompletedAt: date(provider), completionToDiskSeconds: toDisk),
-                polls: o.delivery?.polls,
-                error: o.failure.map { ErrorInfo(code: $0.code.rawValue, message: $0.message, providerCode: $0.providerCode) },
-                skippedBecause: o.skip?.reason)
+                cacheKey: o.resolved?.key, videoID: o.videoID, request: request, output: output, attempts: o.attempts,
+                timings: timings, polls: o.delivery?.polls, error: error, skippedBecause: o.skip?.reason)
         }
 
         init(id: String, shot: String, variant: String?, take: Int, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
