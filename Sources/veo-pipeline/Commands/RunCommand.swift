@@ -170,7 +170,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The summary, the CI outputs, and the exit status.
     private func finish(_ runResult: RunResult, report: RunReport, outDirectory: String) throws {
-        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost))
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost, emulated: report.emulated))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }

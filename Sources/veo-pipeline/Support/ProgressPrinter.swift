@@ -113,7 +113,7 @@ final class ProgressPrinter: Sendable {
     }
 
     /// The closing table: one line per job, then totals.
-    static func summary(_ result: RunResult, out: String, cost: RunReport.CostSummary? = nil) -> String {
+    static func summary(_ result: RunResult, out: String, cost: RunReport.CostSummary? = nil, emulated: Bool = false) -> String {
         var rows = [["JOB", "STATUS", "OUTPUT / REASON"]]
         for o in result.outcomes {
             let status = o.cached ? "cached" : o.status.rawValue
@@ -137,16 +137,16 @@ final class ProgressPrinter: Sendable {
         let cached = result.outcomes.count { $0.cached }
         text += "\nRun \(result.status.rawValue): \(succeeded) succeeded (\(cached) cached), \(failed) failed, \(skipped) skipped. "
         text += "Report: \(out)/report.json\n"
-        if let cost { text += moneyLine(cost) }
+        if let cost { text += moneyLine(cost, emulated: emulated) }
         return text
     }
 
     /// `Cost (estimate): …`: what this run committed, the folder in total, the cache's savings, the budget left.
-    static func moneyLine(_ c: RunReport.CostSummary) -> String {
+    static func moneyLine(_ c: RunReport.CostSummary, emulated: Bool) -> String {
         func money(_ v: Double) -> String { String(format: "%.2f %@", v, c.currency) }
         var line = "Cost (estimate): \(money(c.spentUSD)) committed by this run, \(money(c.spentTotalUSD)) in this folder; the cache saved \(money(c.savedByCacheUSD))"
         if let left = c.remainingUSD { line += "; budget left \(money(left))" }
-        return line + ".\n"
+        return line + (emulated ? " (emulated: at list prices, nothing was paid).\n" : ".\n")
     }
 }
 
