@@ -148,10 +148,12 @@ public struct RunReport: Codable, Sendable {
     }
 
     public struct Timings: Codable, Sendable {
-        init(_ o: JobOutcome, dates iso: ISO8601DateFormatter) {
+        init(_ o: JobOutcome) {
             let submitted = o.submission?.submittedAt
-            submittedAt = submitted.map { iso.string(from: $0) }
-            completedAt = o.completedAt.map { iso.string(from: $0) }
+            submittedAt = nil
+            if let submitted { submittedAt = RunReport.timestamp(submitted) }
+            completedAt = nil
+            if let completed = o.completedAt { completedAt = RunReport.timestamp(completed) }
             renderSeconds = nil
             if let end = o.completedAt, let start = submitted {
                 renderSeconds = (end.timeIntervalSince(start) * 10).rounded() / 10
@@ -160,7 +162,7 @@ public struct RunReport: Codable, Sendable {
             providerCompletedAt = nil
             completionToDiskSeconds = nil
             if let delivery = o.delivery, let provider = delivery.providerCompletedAt {
-                providerCompletedAt = iso.string(from: provider)
+                providerCompletedAt = RunReport.timestamp(provider)
                 completionToDiskSeconds = (max(0, delivery.onDiskAt.timeIntervalSince(provider)) * 1000).rounded() / 1000
             }
         }
@@ -211,10 +213,10 @@ public struct RunReport: Codable, Sendable {
 
     public struct Job: Codable, Sendable {
         /// The job as it ended: the request as sent (inputs with the hashes of what was sent).
-        init(_ o: JobOutcome, dates iso: ISO8601DateFormatter) {
+        init(_ o: JobOutcome) {
             // Plain statements, one value each: an earlier form with nested closures crashed the
             // release compiler's copy propagation (Swift 6.3.1).
-            let timings = Timings(o, dates: iso)
+            let timings = Timings(o)
             let request = Request(o.job.request, inputs: o.inputs)
             let output = o.output.map { Output($0) }
             var error: ErrorInfo?
@@ -360,12 +362,12 @@ public struct RunReport: Codable, Sendable {
         result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil,
         prices: PriceTable = .defaults, budget: BudgetLimits = BudgetLimits()
     ) {
-        let iso = ISO8601DateFormatter()
+
         schemaVersion = Self.schemaVersion
         tool = Tool(name: "veo-pipeline", version: VeoVersion.string)
         manifest = ManifestInfo(path: plan.manifestFile, sha256: manifestSHA256, name: plan.name)
-        startedAt = iso.string(from: result.startedAt)
-        finishedAt = iso.string(from: result.finishedAt)
+        startedAt = Self.timestamp(result.startedAt)
+        finishedAt = Self.timestamp(result.finishedAt)
         status = result.status.rawValue
         self.baseURL = baseURL.map(Self.redactedURL)
         self.emulated = emulator != nil
@@ -382,7 +384,7 @@ public struct RunReport: Codable, Sendable {
                 poll: result.outcomes.reduce(0) { $0 + ($1.delivery?.polls ?? 0) },
                 download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }))
         jobs = result.outcomes.map { outcome in
-            var job = Job(outcome, dates: iso)
+            var job = Job(outcome)
             job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {
                 $0 * Double(outcome.job.request.seconds.rawValue)
             }, charged: outcome.charged)
@@ -396,6 +398,12 @@ public struct RunReport: Codable, Sendable {
         return CostSummary(
             currency: prices.currency, spentUSD: result.spentThisRun.usd, spentTotalUSD: result.spentTotal.usd, savedByCacheUSD: saved,
             budgetUSD: limits.min(), remainingUSD: budget.remainingUSD(spentTotal: result.spentTotal, spentThisRun: result.spentThisRun))
+    }
+
+    /// `2026-11-30T07:48:27Z`. A value-type format style: the class formatter passed into the job
+    /// initialisers crashed the release compiler's copy propagation (Swift 6.3.1).
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 
     /// A URL without user info or query (where credentials could hide).
