@@ -1,4 +1,5 @@
 public import Foundation
+import VeoSupport
 
 // MARK: - Retry policy (one per scope: submit, poll, download)
 
@@ -81,10 +82,3 @@ public enum RetryAfter {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -446,14 +446,6 @@ struct JobContext: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}
-
 /// A job whose estimated cost did not fit the budget's remainder (`--render-what-fits`).
 struct OverBudgetSkip: Error {
     var usd: Double
