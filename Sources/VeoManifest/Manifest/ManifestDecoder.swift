@@ -71,6 +71,7 @@ public struct ManifestDecoder: Sendable {
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var manifest = Manifest(file: file, directory: directory, version: version, name: name, defaults: defaults, vars: vars, shots: shots)
         decodeMoney(map, into: &manifest)
+        if let c = map[.cuts] { manifest.cuts = decodeCuts(c) }
         return manifest
     }
 

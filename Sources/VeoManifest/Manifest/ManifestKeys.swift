@@ -25,7 +25,7 @@ enum JobKey: Int, MappingKey {
 
 /// The top level of a manifest (besides `x-...` keys, which are ignored).
 enum TopKey: Int, MappingKey {
-    case version, name, defaults, vars, shots, budget, prices
+    case version, name, defaults, vars, shots, budget, prices, cuts
 
     var name: StaticString {
         switch self {
@@ -36,6 +36,7 @@ enum TopKey: Int, MappingKey {
         case .shots: "shots"
         case .budget: "budget"
         case .prices: "prices"
+        case .cuts: "cuts"
         }
     }
 }

@@ -113,6 +113,8 @@ public struct Manifest: Sendable {
     public var budget: ManifestBudget?
     /// Prices the estimates use (`prices:`), over the list prices.
     public var prices: Located<PriceTable>?
+    /// Sequences cut together from the shots' clips (`cuts:`), in manifest order.
+    public var cuts: [Cut] = []
 
     /// The most takes a shot may ask for.
     public static let maxTakes = 20

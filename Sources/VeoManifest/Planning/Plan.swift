@@ -52,6 +52,8 @@ public struct Plan: Sendable {
     public var manifestDirectory: String
     public var name: String
     public let jobs: [PlannedJob]
+    /// The manifest's cuts, each after the jobs whose clips it joins.
+    public var cuts: [PlannedCut] = []
     /// Job id → position in `jobs`, built on the first lookup (`validate` never needs it).
     private let index: LazyJobIndex
 
@@ -61,6 +63,10 @@ public struct Plan: Sendable {
         self.name = name
         self.jobs = jobs
         self.index = LazyJobIndex()
+    }
+
+    public func cut(_ id: String) -> PlannedCut? {
+        cuts.first { $0.id == id }
     }
 
     public func job(_ id: String) -> PlannedJob? {

@@ -6,11 +6,14 @@ public struct PlanRenderer: Sendable {
     public var prices: PriceTable
     /// Job ids whose output is already in the cache, when known.
     public var cached: Set<String>?
+    /// Cut ids a run would take from the folder's store, when known.
+    public var cachedCuts: Set<String>?
 
-    public init(plan: Plan, prices: PriceTable = .defaults, cached: Set<String>? = nil) {
+    public init(plan: Plan, prices: PriceTable = .defaults, cached: Set<String>? = nil, cachedCuts: Set<String>? = nil) {
         self.plan = plan
         self.prices = prices
         self.cached = cached
+        self.cachedCuts = cachedCuts
     }
 
     /// Jobs that a run would actually generate (not cached).
@@ -40,7 +43,41 @@ public struct PlanRenderer: Sendable {
             if let cached { row.append(cached.contains(job.id) ? "yes" : "no") }
             rows.append(row)
         }
-        var widths = [Int](repeating: 0, count: header.count)
+        var out = Self.aligned(rows)
+        if !plan.cuts.isEmpty { out += "\n" + cutTable() }
+        out += "\n" + totals()
+        return out
+    }
+
+    /// The cuts, after the jobs: the clips each joins (with in and out points and fades), its
+    /// length and whether it is cached.
+    func cutTable() -> String {
+        var header = ["CUT", "SIZE", "FPS", "SECONDS", "CLIPS"]
+        if cachedCuts != nil { header.append("CACHED") }
+        var rows = [header]
+        for cut in plan.cuts {
+            var row = [cut.id, cut.size.description, String(cut.fps), Self.seconds(cut.plannedSeconds), cut.clips.map(Self.describe).joined(separator: ", ")]
+            if let cachedCuts { row.append(cachedCuts.contains(cut.id) ? "yes" : "no") }
+            rows.append(row)
+        }
+        return Self.aligned(rows)
+    }
+
+    /// `hero/final#2`, `bridge (fade 0.5 s)`, `epilogue [0.5-7.5 s]`.
+    static func describe(_ clip: PlannedCutClip) -> String {
+        var text = clip.job
+        if clip.start > 0 || clip.end != nil { text += " [\(seconds(clip.start))-\(seconds(clip.end ?? Double(clip.seconds))) s]" }
+        if clip.fade > 0 { text += " (fade \(seconds(clip.fade)) s)" }
+        return text
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+    }
+
+    /// Rows as columns padded to their widest cell (the last column is not padded).
+    static func aligned(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
         for row in rows {
             for (i, cell) in row.enumerated() where i < row.count - 1 { widths[i] = max(widths[i], cell.count) }
         }
@@ -52,7 +89,6 @@ public struct PlanRenderer: Sendable {
             }
             out += line.trimmingCharacters(in: .whitespaces) + "\n"
         }
-        out += "\n" + totals()
         return out
     }
 
@@ -62,6 +98,10 @@ public struct PlanRenderer: Sendable {
         if let cached {
             let n = plan.jobs.filter { cached.contains($0.id) }.count
             out += "; \(n) cached, \(all.jobs - n) to render"
+        }
+        if !plan.cuts.isEmpty {
+            out += "; \(plan.cuts.count) cut\(plan.cuts.count == 1 ? "" : "s")"
+            if let cachedCuts { out += " (\(plan.cuts.count { cachedCuts.contains($0.id) }) cached)" }
         }
         out += "\n"
         let estimate = PlanEstimate(jobs: toRender, prices: prices)
@@ -119,9 +159,27 @@ public struct PlanRenderer: Sendable {
             var estimate_note: String
             var per_model: [ModelTotal]
         }
+        struct Cut: Encodable {
+            struct Clip: Encodable {
+                var job: String
+                var start: Double
+                var end: Double?
+                var fade_seconds: Double
+            }
+            var id: String
+            var size: String
+            var fps: Int
+            var seconds: Double
+            var clips: [Clip]
+            var depends_on: [String]
+            var cached: Bool?
+            var line: Int
+            var column: Int
+        }
         var manifest: String
         var name: String
         var jobs: [Job]
+        var cuts: [Cut]
         var totals: Totals
     }
 
@@ -148,7 +206,13 @@ public struct PlanRenderer: Sendable {
             per_model: estimate.perModel.map { .init(model: $0.model.rawValue, jobs: $0.jobs, seconds: $0.seconds, estimated_cost: $0.estimatedCost.map { ($0 * 100).rounded() / 100 }) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, totals: totals))) ?? Data()
+        let cuts = plan.cuts.map { cut in
+            JSONPlan.Cut(
+                id: cut.id, size: cut.size.description, fps: cut.fps, seconds: cut.plannedSeconds,
+                clips: cut.clips.map { .init(job: $0.job, start: $0.start, end: $0.end, fade_seconds: $0.fade) },
+                depends_on: cut.jobs, cached: cachedCuts.map { $0.contains(cut.id) }, line: cut.position.line, column: cut.position.column)
+        }
+        return (try? encoder.encode(JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, cuts: cuts, totals: totals))) ?? Data()
     }
 
     // MARK: - DOT
@@ -173,6 +237,13 @@ public struct PlanRenderer: Sendable {
             for dependency in job.dependencies where !frameSources.contains(dependency) {
                 out += "  \(quote(dependency)) -> \(quote(job.id)) [style=dashed, label=\"after\"];\n"
             }
+        }
+        for cut in plan.cuts {
+            let node = quote("cut " + cut.id)
+            var label = "cut \(cut.id)\\n\(cut.size) \(cut.fps) fps \(Self.seconds(cut.plannedSeconds))s"
+            if cachedCuts?.contains(cut.id) == true { label += "\\n(cached)" }
+            out += "  \(node) [shape=folder, label=\"\(label.replacingOccurrences(of: "\"", with: "\\\""))\"];\n"
+            for job in cut.jobs { out += "  \(quote(job)) -> \(node) [style=bold];\n" }
         }
         out += "}\n"
         return out

@@ -38,7 +38,8 @@ public struct Planner: Sendable {
         strategy: LoadStrategy = .accelerated
     ) -> (plan: Plan?, diagnostics: [Diagnostic]) {
         var planner = Planner(manifest: manifest, options: options, images: images)
-        let plan = strategy.plansInParallel(shots: manifest.shots.count) ? planner.buildInParallel() : planner.build()
+        var plan = strategy.plansInParallel(shots: manifest.shots.count) ? planner.buildInParallel() : planner.build()
+        if !manifest.cuts.isEmpty { plan.cuts = planner.planCuts(jobs: plan) }
         return (planner.diagnostics.contains { $0.severity == .error } ? nil : plan, planner.diagnostics)
     }
 
@@ -475,7 +476,7 @@ public struct Planner: Sendable {
         if seenDiagnostics.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
     }
 
-    private mutating func error(_ message: String, _ position: SourcePosition, notes: [Diagnostic] = []) {
+    mutating func error(_ message: String, _ position: SourcePosition, notes: [Diagnostic] = []) {
         add(.error(message, at: location(position), notes: notes))
     }
 

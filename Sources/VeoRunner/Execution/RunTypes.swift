@@ -63,6 +63,11 @@ public enum RunEvent: Sendable {
     case skipped(job: String, reason: String)
     /// Something the user should know before the jobs start.
     case warning(String)
+    /// A cut's clips are ready: it is being made (from the store or by ffmpeg).
+    case cutting(cut: String)
+    case cutDone(cut: String, path: String, cached: Bool, seconds: Double?)
+    case cutFailed(cut: String, message: String)
+    case cutSkipped(cut: String, reason: String)
 }
 
 /// The API calls a run makes; `VideoAPIClient` is the real one.
@@ -89,6 +94,8 @@ public struct RunResult: Sendable {
 
     public var status: Status
     public var outcomes: [JobOutcome]
+    /// The plan's cuts, in manifest order.
+    public var cuts: [CutOutcome] = []
     public var startedAt: Date
     public var finishedAt: Date
     /// What this run and the folder in total have committed to spend (estimates).

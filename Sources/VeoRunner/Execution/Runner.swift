@@ -42,25 +42,49 @@ public struct Runner: Sendable {
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
             limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger)
         var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
-        await withTaskGroup(of: JobOutcome.self) { group in
-            var running = 0
+        var cuts = CutSchedule(plan: plan, selected: selection.cuts, forced: selection.forcedCuts)
+        let maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
+        await withTaskGroup(of: Finished.self) { group in
+            var (running, cutting) = (0, 0)
             while true {
                 if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
                 while running < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
-                    group.addTask { await context.execute(job, upstream: upstream, force: force) }
+                    group.addTask { .job(await context.execute(job, upstream: upstream, force: force)) }
                     running += 1
                 }
-                guard let outcome = await group.next() else { break }
-                running -= 1
-                for skipped in schedule.finish(outcome) { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
+                // ffmpeg uses every core for one cut: one at a time, beside the renders.
+                while cutting < 1, !Task.isCancelled, let (cut, clips, force) = cuts.nextReady() {
+                    group.addTask { .cut(await maker.make(cut, clips: clips, force: force)) }
+                    cutting += 1
+                }
+                guard let finished = await group.next() else { break }
+                switch finished {
+                case .job(let outcome):
+                    running -= 1
+                    let skipped = schedule.finish(outcome)
+                    for s in skipped { onEvent(.skipped(job: s.job.id, reason: s.skip?.reason ?? "")) }
+                    for s in cuts.jobsFinished([outcome] + skipped) { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
+                case .cut(let outcome):
+                    cutting -= 1
+                    cuts.finish(outcome)
+                }
             }
         }
-        for skipped in schedule.skipUnstarted() { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
+        let unstarted = schedule.skipUnstarted()
+        for skipped in unstarted { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
+        for s in cuts.jobsFinished(unstarted) + cuts.skipUnstarted() { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
         await journal.close()
         let ordered = schedule.outcomes(in: plan)
+        let cutOutcomes = cuts.outcomes(in: plan)
         return RunResult(
-            status: Self.status(of: ordered), outcomes: ordered, startedAt: startedAt, finishedAt: Date(),
+            status: Self.status(of: ordered, cuts: cutOutcomes), outcomes: ordered, cuts: cutOutcomes, startedAt: startedAt, finishedAt: Date(),
             spentThisRun: await ledger.thisRun, spentTotal: await ledger.total)
+    }
+
+    /// What a task of the run's group gives back.
+    private enum Finished: Sendable {
+        case job(JobOutcome)
+        case cut(CutOutcome)
     }
 
     /// Before anything is submitted: refuses a run whose estimate does not fit the budget (unless
@@ -97,20 +121,27 @@ public struct Runner: Sendable {
             + "to keep both, use another --out for this server."
     }
 
-    static func status(of outcomes: [JobOutcome]) -> RunResult.Status {
-        if Task.isCancelled || outcomes.contains(where: { $0.skip?.cause == .interrupted }) { return .interrupted }
+    static func status(of outcomes: [JobOutcome], cuts: [CutOutcome] = []) -> RunResult.Status {
+        if Task.isCancelled || outcomes.contains(where: { $0.skip?.cause == .interrupted }) || cuts.contains(where: { $0.skip?.cause == .interrupted }) {
+            return .interrupted
+        }
         let failed = outcomes.contains { $0.status == .failed || ($0.status == .skipped && $0.skip?.cause != .notSelected) }
+            || cuts.contains { $0.status == .failed || ($0.status == .skipped && $0.skip?.cause != .notSelected) }
         return failed ? .failed : .succeeded
     }
 
-    /// Jobs to run (selected by --only, plus the upstream jobs they take frames from) and jobs to force.
+    /// Jobs to run (selected by --only, plus the upstream jobs they take frames from) and jobs to
+    /// force; cuts to make (every cut without --only; else the cuts it names, with their jobs).
     func selection() -> Schedule.Selection {
         guard !options.only.isEmpty else {
             let all = Set(plan.jobs.map(\.id))
-            return Schedule.Selection(selected: all, forced: options.force ? all : [])
+            let cuts = Set(plan.cuts.map(\.id))
+            return Schedule.Selection(selected: all, forced: options.force ? all : [], cuts: cuts, forcedCuts: options.force ? cuts : [])
         }
         let wanted = Set(options.only)
-        let chosen = Set(plan.jobs.filter { wanted.contains($0.id) || wanted.contains($0.shot) }.map(\.id))
+        let cuts = Set(plan.cuts.map(\.id).filter { wanted.contains($0) })
+        let cutJobs = Set(plan.cuts.filter { cuts.contains($0.id) }.flatMap(\.jobs))
+        let chosen = Set(plan.jobs.filter { wanted.contains($0.id) || wanted.contains($0.shot) || cutJobs.contains($0.id) }.map(\.id))
         var selected = chosen
         var stack = Array(chosen)
         while let id = stack.popLast() {
@@ -119,7 +150,7 @@ public struct Runner: Sendable {
                 if case .frame(let upstream, _) = input.source, selected.insert(upstream).inserted { stack.append(upstream) }
             }
         }
-        return Schedule.Selection(selected: selected, forced: options.force ? chosen : [])
+        return Schedule.Selection(selected: selected, forced: options.force ? chosen : [], cuts: cuts, forcedCuts: options.force ? cuts : [])
     }
 }
 
@@ -130,6 +161,8 @@ struct Schedule {
     struct Selection {
         var selected: Set<String>
         var forced: Set<String>
+        var cuts: Set<String> = []
+        var forcedCuts: Set<String> = []
     }
 
     static let interruptedReason = "interrupted before it started; the next run starts it"

@@ -131,7 +131,7 @@ public struct MediaTools: Sendable {
     static let environment = Environment.inherit.updating(
         Dictionary(uniqueKeysWithValues: Secrets.environmentNames.map { (Environment.Key(stringLiteral: $0), String?.none) }))
 
-    private func executable(_ tool: String) -> Executable {
+    func executable(_ tool: String) -> Executable {
         tool.contains("/") ? .path(.init(tool)) : .name(tool)
     }
 }

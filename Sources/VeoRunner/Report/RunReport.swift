@@ -316,9 +316,11 @@ public struct RunReport: Codable, Sendable {
     public var emulator: EmulatorInfo?
     public var summary: Summary
     public var jobs: [Job]
+    /// The manifest's cuts (nil in reports written before cuts existed).
+    public var cuts: [CutEntry]?
 
     enum CodingKeys: String, CodingKey {
-        case tool, manifest, status, summary, jobs
+        case tool, manifest, status, summary, jobs, cuts
         case schemaVersion = "schema_version"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -356,6 +358,7 @@ public struct RunReport: Codable, Sendable {
         try c.encode(emulator, forKey: .emulator)
         try c.encode(summary, forKey: .summary)
         try c.encode(jobs, forKey: .jobs)
+        try c.encode(cuts ?? [], forKey: .cuts)
     }
 
     public init(
@@ -383,6 +386,7 @@ public struct RunReport: Codable, Sendable {
                 create: result.outcomes.reduce(0) { $0 + ($1.submission.map { $0.resumed ? 0 : $0.attempts } ?? 0) },
                 poll: result.outcomes.reduce(0) { $0 + ($1.delivery?.polls ?? 0) },
                 download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }))
+        cuts = result.cuts.map(CutEntry.init)
         jobs = result.outcomes.map { outcome in
             var job = Job(outcome)
             job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {

@@ -32,6 +32,30 @@ public enum CacheStatus {
     /// Each job's state. A job downstream of one that must render has a key no one knows yet:
     /// it renders too.
     public static func jobStates(plan: Plan, layout: OutputLayout, keys states: [String: KeyState], forced: Set<String> = []) -> [String: JobState] {
+        jobStatesAndClips(plan: plan, layout: layout, keys: states, forced: forced).states
+    }
+
+    /// Cuts a run would take from the folder's store (all their clips cached, and the cut of those
+    /// clips kept); nil when the folder has no journal.
+    public static func cachedCuts(plan: Plan, outDirectory: String, origin: String? = nil) -> Set<String>? {
+        let layout = OutputLayout(root: outDirectory)
+        guard !plan.cuts.isEmpty, FileManager.default.fileExists(atPath: layout.journalPath) else { return plan.cuts.isEmpty ? [] : nil }
+        let clips = jobStatesAndClips(plan: plan, layout: layout, keys: keyStates(journalPath: layout.journalPath, origin: origin), forced: []).clips
+        let store = ClipStore(layout: layout)
+        var cached = Set<String>()
+        for cut in plan.cuts {
+            let shas = cut.clips.compactMap { clips[$0.job] }
+            guard shas.count == cut.clips.count, let record = store.cutRecord(CutRecipe.key(of: cut, clipSHA256s: shas)),
+                store.has(record.asOutputRecord(path: ""))
+            else { continue }
+            cached.insert(cut.id)
+        }
+        return cached
+    }
+
+    static func jobStatesAndClips(
+        plan: Plan, layout: OutputLayout, keys states: [String: KeyState], forced: Set<String>
+    ) -> (states: [String: JobState], clips: [String: String]) {
         let store = ClipStore(layout: layout)
         var clipHash: [String: String] = [:]  // job → sha256 of its cached clip
         var fileHash: [String: String] = [:]
@@ -59,6 +83,6 @@ public enum CacheStatus {
                 result[job.id] = .toRender
             }
         }
-        return result
+        return (result, clipHash)
     }
 }

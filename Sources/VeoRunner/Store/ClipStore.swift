@@ -56,8 +56,11 @@ public struct ClipStore: Sendable {
 
     /// Puts the stored clip with `output`'s bytes at `destination` (inside the folder), if the store
     /// has it intact; returns whether it did.
-    func restore(_ output: OutputRecord, to destination: String) -> Bool {
+    /// With `unlessIntact`, a destination that already holds the same file as the store (the
+    /// same inode, or the same size and sha256) is left as it is.
+    func restore(_ output: OutputRecord, to destination: String, unlessIntact: Bool = false) -> Bool {
         let object = casPath(output.sha256)
+        if unlessIntact, Self.sameFile(object, destination), Self.size(of: destination) == output.bytes { return true }
         guard let size = (try? FileManager.default.attributesOfItem(atPath: object))?[.size] as? NSNumber, size.int64Value == output.bytes,
             (try? CacheKey.sha256(ofFile: object)) == output.sha256
         else { return false }
@@ -71,13 +74,25 @@ public struct ClipStore: Sendable {
     }
 
     /// A hard link (same bytes, no copy) or, across file systems, a copy; atomic either way.
-    private func place(_ source: String, at destination: String) throws {
+    func place(_ source: String, at destination: String) throws {
         let temp = AtomicFile.temporaryPath(for: destination)
         unlink(temp)
         if link(source, temp) != 0 {
             try FileManager.default.copyItem(atPath: source, toPath: temp)
         }
         try AtomicFile.move(temp, to: destination)
+    }
+
+    static func size(of path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
+    }
+
+    /// Two paths to one file (a hard link): no need to read either.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var (sa, sb) = (stat(), stat())
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     /// Whether the store holds `output`'s bytes (by size; `restore` checks the sha256 too).
@@ -93,5 +108,52 @@ public struct ClipStore: Sendable {
             found[name] = size
         }
         return found
+    }
+}
+
+// MARK: - Cuts
+
+extension ClipStore {
+    /// Where the record of each encoded cut is kept, by the cut's key (its bytes are under `cas/`).
+    public var cutsDirectory: String { root + "/cuts" }
+    public func cutRecordPath(_ key: String) -> String { cutsDirectory + "/" + key }
+
+    /// The record of an encoded cut (`cuts/<key>`).
+    public struct CutRecord: Codable, Sendable, Hashable {
+        public var sha256: String
+        public var bytes: Int64
+        public var width: Int
+        public var height: Int
+        public var fps: Int
+        public var duration: Double
+
+        func asOutputRecord(path: String) -> OutputRecord {
+            OutputRecord(path: path, bytes: bytes, sha256: sha256, width: width, height: height, duration: duration, mtime: nil)
+        }
+    }
+
+    /// The record of the cut with `key`, when one was kept and its bytes are still stored.
+    func cutRecord(_ key: String) -> CutRecord? {
+        guard key.count == 64, let data = FileManager.default.contents(atPath: cutRecordPath(key)),
+            let record = try? JSONDecoder().decode(CutRecord.self, from: data)
+        else { return nil }
+        return record
+    }
+
+    /// Keeps an encoded cut: its bytes under `cas/`, its record under `cuts/`. Best effort, as for clips.
+    func keepCut(_ path: String, output: CutOutcome.Output, key: String) {
+        let object = casPath(output.sha256)
+        do {
+            try FileManager.default.createDirectory(atPath: casDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: cutsDirectory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: object) { try place(path, at: object) }
+            let record = CutRecord(
+                sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, fps: output.fps, duration: output.duration)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(Array(try encoder.encode(record)), to: cutRecordPath(key))
+        } catch {
+            // Best effort.
+        }
     }
 }

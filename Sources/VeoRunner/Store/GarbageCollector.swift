@@ -22,6 +22,7 @@ public struct GarbageCollector: Sendable {
     /// The sha256 of every clip to keep.
     func keep(report: RunReport) -> Set<String> {
         var keep = Set(report.jobs.compactMap(\.output?.sha256))
+        keep.formUnion((report.cuts ?? []).compactMap(\.output?.sha256))
         guard keepLast > 0 else { return keep }
         var versions: [String: [String]] = [:]  // job → clip sha256s, oldest first
         for entry in Journal.read(path: layout.journalPath) where entry.event == .completed {
@@ -60,8 +61,17 @@ public struct GarbageCollector: Sendable {
         return result
     }
 
-    /// `ac/` records whose clip is no longer stored.
+    /// `ac/` records whose clip is no longer stored, and `cuts/` records whose cut is not.
     private func removeRecords(of store: ClipStore, keeping keep: Set<String>) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: store.cutsDirectory)) ?? [] {
+            let path = store.cutsDirectory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path),
+                let record = try? JSONDecoder().decode(ClipStore.CutRecord.self, from: data), keep.contains(record.sha256)
+            else {
+                unlink(path)
+                continue
+            }
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: store.acDirectory)) ?? [] {
             let path = store.acDirectory + "/" + name
             guard let data = FileManager.default.contents(atPath: path),

@@ -163,7 +163,7 @@ extension OutputLayout {
     /// Only called while holding the folder's lock.
     func removeLeftovers() {
         let fm = FileManager.default
-        for directory in [root + "/clips", framesDirectory] {
+        for directory in [root + "/clips", root + "/cuts", framesDirectory] {
             guard let walker = fm.enumerator(atPath: directory) else { continue }
             for case let relative as String in walker {
                 let name = (relative as NSString).lastPathComponent

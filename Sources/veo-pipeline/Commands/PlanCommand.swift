@@ -118,7 +118,8 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
 
-        let renderer = PlanRenderer(plan: plan, prices: table, cached: cached)
+        let cachedCuts = cached == nil ? nil : CacheStatus.cachedCuts(plan: plan, outDirectory: folder, origin: origin)
+        let renderer = PlanRenderer(plan: plan, prices: table, cached: cached, cachedCuts: cachedCuts)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())
         case .json: Terminal.writeStdout(String(decoding: renderer.json(), as: UTF8.self) + "\n")
@@ -137,6 +138,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
         let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, origin: origin, prices: table)
-        return (plan.jobs.count { !cachedJobs.contains($0.id) }, fits)
+        let toCut = plan.cuts.count { !(cachedCuts ?? []).contains($0.id) }
+        return (plan.jobs.count { !cachedJobs.contains($0.id) } + toCut, fits)
     }
 }

@@ -59,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("At most this many create requests per minute.", valueName: "n"))
     var requestsPerMinute: Int?
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs or shots (and the upstream clips they need).", valueName: "job-or-shot"))
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs, shots or cuts (and the upstream clips they need).", valueName: "job-shot-or-cut"))
     var only: [String] = []
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Refuse a downloaded clip larger than this many MB (default: a generous limit from each job's size and length, at least 64 MB).", valueName: "mb"))
@@ -193,9 +193,11 @@ struct RunCommand: AsyncParsableCommand {
             try ci.writeJUnit(JUnitReport.xml(forValidation: [(file, result.diagnostics, nil)]))
             throw Exit.invalidManifest
         }
-        let unknown = only.filter { name in !plan.jobs.contains { $0.id == name || $0.shot == name } }
+        let unknown = only.filter { name in !plan.jobs.contains { $0.id == name || $0.shot == name } && plan.cut(name) == nil }
         if !unknown.isEmpty {
-            Terminal.writeStderr("error: --only names no job or shot: \(unknown.joined(separator: ", "))\n")
+            let names = plan.jobs.map(\.id) + plan.cuts.map(\.id)
+            let hint = unknown.count == 1 ? Suggest.didYouMean(unknown[0], names) : ""
+            Terminal.writeStderr("error: --only names no job, shot or cut: \(unknown.joined(separator: ", "))\(hint)\n")
             throw Exit.usage
         }
         return (plan, result.manifest)

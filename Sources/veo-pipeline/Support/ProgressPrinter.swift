@@ -63,6 +63,15 @@ final class ProgressPrinter: Sendable {
             finish(job, line: "\(paint("skipped", "33"))   \(job): \(reason)")
         case .warning(let text):
             Terminal.writeStderr("warning: \(text)\n")
+        case .cutting(let cut):
+            update("cut " + cut, "cutting", line: "cutting \(cut)")
+        case .cutDone(let cut, let path, let cached, let seconds):
+            let took = seconds.map { String(format: " (encoded in %.1f s)", $0) } ?? ""
+            finish("cut " + cut, line: "\(paint(cached ? "cached" : "done", cached ? "36" : "32"))\(cached ? "    " : "      ")cut \(cut) → \(path)\(took)")
+        case .cutFailed(let cut, let message):
+            finish("cut " + cut, line: "\(paint("FAILED", "31"))    cut \(cut): \(message)", isError: true)
+        case .cutSkipped(let cut, let reason):
+            finish("cut " + cut, line: "\(paint("skipped", "33"))   cut \(cut): \(reason)")
         }
     }
 
@@ -125,6 +134,10 @@ final class ProgressPrinter: Sendable {
             }
             rows.append([o.job.id, status, TerminalText.escaped(detail)])
         }
+        for c in result.cuts {
+            let detail = c.output?.path ?? c.failure ?? c.skip?.reason ?? ""
+            rows.append(["cut " + TerminalText.escaped(c.cut.id), c.cached ? "cached" : c.status.rawValue, TerminalText.escaped(detail)])
+        }
         let w0 = rows.map { $0[0].count }.max() ?? 0
         let w1 = rows.map { $0[1].count }.max() ?? 0
         var text = "\n"
@@ -164,6 +177,10 @@ extension RunEvent {
         case .failed(let job, let message): .failed(job: e(job), message: e(message))
         case .skipped(let job, let reason): .skipped(job: e(job), reason: e(reason))
         case .warning(let text): .warning(e(text))
+        case .cutting(let cut): .cutting(cut: e(cut))
+        case .cutDone(let cut, let path, let cached, let seconds): .cutDone(cut: e(cut), path: e(path), cached: cached, seconds: seconds)
+        case .cutFailed(let cut, let message): .cutFailed(cut: e(cut), message: e(message))
+        case .cutSkipped(let cut, let reason): .cutSkipped(cut: e(cut), reason: e(reason))
         }
     }
 }
