@@ -42,6 +42,7 @@ extension ContactSheet {
         code { font-size: .85em; overflow-wrap: anywhere; }
         body.only-problems .card[data-status="succeeded"] { display: none; }
         body.only-problems .shot.no-problems { display: none; }
+        .cut-clips { font-size: .85rem; margin: .25rem 0 .5rem; padding-left: 1.4rem; } .cut-clips .trim { color: var(--muted); }
         footer { color: var(--muted); font-size: .85rem; }
         """
 

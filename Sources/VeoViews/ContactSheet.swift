@@ -28,6 +28,7 @@ public struct ContactSheet: Sendable {
         page += "<body>\n<a class=\"skip-link\" href=\"#shots\">Skip to the shots</a>\n"
         page += header()
         page += "<main id=\"shots\">\n"
+        if let cuts = report.cuts, !cuts.isEmpty { page += cutsSection(cuts) }
         for shot in shots() { page += section(shot) }
         page += "<p class=\"empty-filter\" hidden>No failed or skipped jobs.</p>\n</main>\n"
         page += footer()
@@ -82,6 +83,14 @@ public struct ContactSheet: Sendable {
         out += "<h2 id=\"\(HTML.escape(id))-title\">\(HTML.escape(shot.id)) <span class=\"count\">\(shot.jobs.count) job\(shot.jobs.count == 1 ? "" : "s")</span></h2>\n"
         out += "<div class=\"cards\">\n"
         for job in shot.jobs { out += Card(job: job, sheet: self).html() }
+        return out + "</div>\n</section>\n"
+    }
+
+    /// The cuts, above the shots: the films the run made from its clips.
+    private func cutsSection(_ cuts: [RunReport.CutEntry]) -> String {
+        var out = "<section class=\"shot cuts\" id=\"cuts\" aria-labelledby=\"cuts-title\">\n"
+        out += "<h2 id=\"cuts-title\">Cuts <span class=\"count\">\(cuts.count) cut\(cuts.count == 1 ? "" : "s")</span></h2>\n<div class=\"cards\">\n"
+        for cut in cuts { out += CutCard(cut: cut, sheet: self).html() }
         return out + "</div>\n</section>\n"
     }
 

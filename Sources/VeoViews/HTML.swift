@@ -51,4 +51,6 @@ enum HTML {
     }
 
     static func anchor(shot id: String) -> String { "shot-" + id }
+
+    static func anchor(cut id: String) -> String { "cut-" + id }
 }

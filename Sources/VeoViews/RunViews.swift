@@ -27,10 +27,15 @@ public enum RunViews {
     }
 
     static func clips(of report: RunReport, in layout: OutputLayout) -> [ThumbnailMaker.Clip] {
-        report.jobs.compactMap { job in
+        let jobs = report.jobs.compactMap { job -> ThumbnailMaker.Clip? in
             guard let output = job.output, let path = try? layout.absolute(output.path) else { return nil }
             return ThumbnailMaker.Clip(sha256: output.sha256, path: path, seconds: job.request.seconds)
         }
+        let cuts = (report.cuts ?? []).compactMap { cut -> ThumbnailMaker.Clip? in
+            guard let output = cut.output, let path = try? layout.absolute(output.path) else { return nil }
+            return ThumbnailMaker.Clip(sha256: output.sha256, path: path, seconds: Int(output.duration.rounded(.up)))
+        }
+        return jobs + cuts
     }
 
     /// Every input image with a known sha256: frames from `<out>/frames/`, files from `files`, or

@@ -171,7 +171,8 @@ import VeoEmulator
         #expect(report.status == "succeeded")
         #expect(report.baseURL == nil)
         #expect(Set(report.jobs.map(\.id)) == ["savanna", "closeup", "bridge"])
-        for path in ["clips/savanna.mp4", "clips/closeup.mp4", "clips/bridge.mp4"] {
+        #expect(report.cuts?.map(\.id) == ["trailer"] && report.cuts?.first?.status == "succeeded", "\(String(describing: report.cuts))")
+        for path in ["clips/savanna.mp4", "clips/closeup.mp4", "clips/bridge.mp4", "cuts/trailer.mp4"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + path), "\(path)")
         }
         // Nothing written outside --out.

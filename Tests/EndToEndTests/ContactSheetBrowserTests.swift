@@ -35,7 +35,10 @@ import VeoRunner
         faults.failPromptsContaining = ["DOOMED"]
         try await Harness.with(faults: faults) { h in
             let tour = try String(contentsOfFile: Package.root + "/pipelines/tour.yaml", encoding: .utf8)
-            try h.writeManifest(tour + """
+            // The test's shots go before the tour's cuts (the last section of the file).
+            let parts = tour.components(separatedBy: "\n# Cuts join")
+            try #require(parts.count == 2, "the tour's cuts section moved")
+            try h.writeManifest(parts[0] + """
 
                   - id: hostile
                     prompt: "<script>alert(1)</script> and <img src=x onerror=alert(2)>"
@@ -44,6 +47,10 @@ import VeoRunner
                   - id: after-doomed
                     prompt: waits for the doomed one
                     first_frame: {shot: doomed, frame: last}
+
+                """ + "# Cuts join" + parts[1] + """
+                  - id: doomed-cut
+                    clips: [savanna, doomed]
                 """)
             let first = try await h.run()
             #expect(first.code == 1, "\(first)")  // 'doomed' fails on purpose
@@ -60,16 +67,21 @@ import VeoRunner
             try #require(inspected.status == 0, "the browser could not inspect the page (install: apt-get install chromium; pip install playwright):\n\(inspected.output)")
             let facts = try JSONDecoder().decode(Facts.self, from: inspected.data)
 
-            // One card per job, in manifest order.
-            #expect(facts.cards.count == report.jobs.count)
+            // One card per cut (first), then one per job, in manifest order.
+            let cuts = try #require(report.cuts)
+            #expect(cuts.map(\.id) == ["trailer", "doomed-cut"])
+            #expect(cuts.map(\.status) == ["succeeded", "skipped"])
+            #expect(facts.cards.map(\.id).prefix(2) == ["cut-trailer", "cut-doomed-cut"])
+            #expect(facts.cards.count == report.jobs.count + cuts.count)
             #expect(facts.embedded_report_jobs == report.jobs.count)
-            // Every clip loads, and is as long as its job asked.
-            let seconds = Dictionary(uniqueKeysWithValues: report.jobs.map { ("job-" + $0.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: "#", with: "~"), $0.request.seconds) })
-            #expect(facts.videos.count == report.jobs.count { $0.output != nil })
+            // Every clip loads, and is as long as its job asked; the cut as long as its clips less the fade.
+            var seconds = Dictionary(uniqueKeysWithValues: report.jobs.map { ("job-" + $0.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: "#", with: "~"), Double($0.request.seconds)) })
+            seconds["cut-trailer"] = 4 + 8 + 8 - 0.5 + 7
+            #expect(facts.videos.count == report.jobs.count { $0.output != nil } + 1)
             for video in facts.videos {
                 let expected = try #require(seconds[video.card])
                 #expect(video.error == nil, "\(video)")
-                #expect(abs((video.duration ?? 0) - Double(expected)) < 0.5, "\(video)")
+                #expect(abs((video.duration ?? 0) - expected) < 0.5, "\(video)")
             }
             // Every image and poster loads.
             #expect(!facts.images.isEmpty)
@@ -83,8 +95,8 @@ import VeoRunner
             #expect(facts.scripts_in_cards == 0)
             #expect(facts.cards.first { $0.id == "job-hostile" }?.prompt == "<script>alert(1)</script> and <img src=x onerror=alert(2)>")
             // The failure filter shows exactly the failed and skipped jobs; the keyboard reaches it.
-            #expect(facts.visible_before_filter.count == report.jobs.count)
-            #expect(Set(facts.visible_with_filter) == ["job-doomed", "job-after-doomed"])
+            #expect(facts.visible_before_filter.count == report.jobs.count + cuts.count)
+            #expect(Set(facts.visible_with_filter) == ["job-doomed", "job-after-doomed", "cut-doomed-cut"])
             #expect(facts.focused_after_two_tabs == "only-problems")
             #expect(FileManager.default.fileExists(atPath: shot))
         }

@@ -174,7 +174,8 @@ struct PlanTests {
         #expect(epilogue.contains("1920x1080"))
         #expect(epilogue.contains("first=hero/final#2:last"))
         #expect(epilogue.hasSuffix("hero/final#2"))
-        #expect(table.contains("10 jobs, 58 seconds of video, depth 4\n"))
+        #expect(table.contains("10 jobs, 58 seconds of video, depth 4; 1 cut\n"))
+        #expect(table.contains("trailer  1280x720  24   26.5     savanna, hero/final#2, bridge (fade 0.5 s), epilogue [0.5-7.5 s]\n"), "\(table)")
         #expect(table.contains("  veo-3.1-generate-preview: 2 jobs, 16 s, estimated 6.40 USD\n"))
         #expect(table.contains("  veo-3.1-fast-generate-preview: 8 jobs, 42 s, estimated 4.36 USD\n"))
         #expect(table.contains("Estimated cost: 10.76 USD (an estimate"))
@@ -189,7 +190,9 @@ struct PlanTests {
         for hero in ["hero/draft", "hero/draft#2", "hero/final", "hero/final#2"] {
             #expect(dot.contains("  \"bridge\" -> \"\(hero)\" [style=dashed, label=\"after\"];\n"), "\(hero)")
         }
-        #expect(dot.components(separatedBy: " -> ").count - 1 == 6)
+        // Six between jobs, four from the trailer's clips to the cut.
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 10)
+        #expect(dot.contains("  \"bridge\" -> \"cut trailer\" [style=bold];\n"))
         #expect(dot.contains("\"poster\" [label=\"poster\\nfast 720x1280 6s\"];"))
     }
 

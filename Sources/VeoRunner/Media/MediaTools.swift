@@ -43,10 +43,11 @@ public struct MediaTools: Sendable {
         try await still(["-ss", "1", "-i", clip, "-frames:v", "1", "-vf", "scale=320:-2"], fallback: ["-i", clip, "-frames:v", "1", "-vf", "scale=320:-2"], to: destination)
     }
 
-    /// One frame per second side by side, each 160 px wide: the clip at a glance.
+    /// Frames evenly across the clip side by side (one per second, at most 16), each 160 px wide:
+    /// the clip at a glance.
     public func strip(of clip: String, seconds: Int, to destination: String) async throws {
         let tiles = max(1, min(seconds, 16))
-        try await still(["-i", clip, "-frames:v", "1", "-vf", "fps=1,scale=160:-2,tile=\(tiles)x1"], fallback: nil, to: destination)
+        try await still(["-i", clip, "-frames:v", "1", "-vf", "fps=\(tiles)/\(max(1, seconds)),scale=160:-2,tile=\(tiles)x1"], fallback: nil, to: destination)
     }
 
     /// A thumbnail of an input image, 160 px high at most.
