@@ -69,12 +69,19 @@ public enum GitHubActions {
 
     /// A failed job as an error annotation at the shot (or variant) that asked for it.
     public static func annotations(for report: RunReport) -> [Annotation] {
-        report.jobs.compactMap { job in
+        let jobs = report.jobs.compactMap { job -> Annotation? in
             guard let error = job.error else { return nil }
             return Annotation(
                 severity: .error, file: report.manifest.path, line: job.line, column: job.column,
                 title: "veo-pipeline: job \(job.id) failed (\(error.code))", message: error.message)
         }
+        let cuts = (report.cuts ?? []).compactMap { cut -> Annotation? in
+            guard let error = cut.error else { return nil }
+            return Annotation(
+                severity: .error, file: report.manifest.path, line: cut.line, column: cut.column,
+                title: "veo-pipeline: cut \(cut.id) failed", message: error)
+        }
+        return jobs + cuts
     }
 
     /// `::group::` blocks with each job's detail (for `--verbose`).

@@ -20,17 +20,38 @@ public enum JUnitReport {
     /// The JUnit file of a run. `outDirectory` is how clips are named in attachments (as the user gave it).
     public static func xml(for report: RunReport, outDirectory: String, prices: PriceTable = .defaults) -> String {
         let jobs = report.jobs
-        let failures = jobs.count { $0.error.map { !isError($0.code) } ?? false }
+        let cuts = report.cuts ?? []
+        let tests = jobs.count + cuts.count
+        let failures = jobs.count { $0.error.map { !isError($0.code) } ?? false } + cuts.count { $0.error != nil }
         let errors = jobs.count { $0.error.map { isError($0.code) } ?? false }
-        let skipped = jobs.count { $0.status == "skipped" }
-        let time = jobs.compactMap(\.timings.wallSeconds).reduce(0, +)
+        let skipped = jobs.count { $0.status == "skipped" } + cuts.count { $0.status == "skipped" }
+        let time = jobs.compactMap(\.timings.wallSeconds).reduce(0, +) + cuts.compactMap(\.encodeSeconds).reduce(0, +)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"veo-pipeline\" tests=\"\(jobs.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
-        xml += "  <testsuite name=\"\(attr(report.manifest.name))\" tests=\"\(jobs.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
+        xml += "<testsuites name=\"veo-pipeline\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
+        xml += "  <testsuite name=\"\(attr(report.manifest.name))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
         xml += " time=\"\(seconds(time))\" timestamp=\"\(attr(String(report.startedAt.prefix(19))))\" file=\"\(attr(report.manifest.path))\">\n"
         xml += "    <properties>\n" + property("status", report.status) + property("emulated", String(report.emulated)) + "    </properties>\n"
         for job in jobs { xml += testcase(job, report: report, outDirectory: outDirectory, prices: prices) }
+        for cut in cuts { xml += testcase(cut, report: report, outDirectory: outDirectory) }
         return xml + "  </testsuite>\n</testsuites>\n"
+    }
+
+    /// A cut as a test case of class `<manifest>.cuts`: a failed encode is a failure, a cut whose
+    /// clips did not all render is skipped.
+    private static func testcase(_ cut: RunReport.CutEntry, report: RunReport, outDirectory: String) -> String {
+        var xml = "    <testcase classname=\"\(attr(report.manifest.name + ".cuts"))\" name=\"\(attr("cut " + cut.id))\""
+        xml += " file=\"\(attr(report.manifest.path))\" line=\"\(cut.line)\" time=\"\(seconds(cut.encodeSeconds ?? 0))\">\n"
+        xml += "      <properties>\n" + property("cached", String(cut.cached)) + property("cache_key", cut.cacheKey ?? "") + "      </properties>\n"
+        if let error = cut.error {
+            xml += "      <failure type=\"cut_failed\" message=\"\(attr(error))\">\(text(error))</failure>\n"
+        } else if let reason = cut.skippedBecause {
+            xml += "      <skipped message=\"\(attr(reason))\"/>\n"
+        }
+        if let output = cut.output {
+            let file = outDirectory.hasSuffix("/") ? outDirectory + output.path : outDirectory + "/" + output.path
+            xml += "      <system-out>\(text("[[ATTACHMENT|\(file)]]"))</system-out>\n"
+        }
+        return xml + "    </testcase>\n"
     }
 
     static func isError(_ code: String) -> Bool {

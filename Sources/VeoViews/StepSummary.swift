@@ -19,7 +19,15 @@ public enum StepSummary {
             let detail = job.error.map { "`\($0.code)`: \(cell($0.message))" } ?? job.skippedBecause.map(cell) ?? cell(job.output?.path ?? "")
             return "| \(cell(job.id)) | \(status) | \(job.request.seconds) | \(cost) | \(detail) |\n"
         }
-        return head + table(["job", "status", "seconds", "estimated cost (\(prices.currency))", "clip / reason"], rows)
+        var cuts = ""
+        if let entries = report.cuts, !entries.isEmpty {
+            cuts = "\n**Cuts**\n\n| cut | status | seconds | file / reason |\n|---|---|---|---|\n"
+            for cut in entries {
+                let detail = cut.error.map(cell) ?? cut.skippedBecause.map(cell) ?? cell(cut.output?.path ?? "")
+                cuts += "| \(cell(cut.id)) | \(cut.cached ? "cached" : cut.status) | \(String(format: "%.2f", cut.output?.duration ?? cut.plannedSeconds)) | \(detail) |\n"
+            }
+        }
+        return head + table(["job", "status", "seconds", "estimated cost (\(prices.currency))", "clip / reason"], rows) + cuts
     }
 
     /// What `plan` would render and what is cached, with the estimate: the cost of a change on a pull request.

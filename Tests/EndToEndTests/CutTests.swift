@@ -134,8 +134,18 @@ import VeoRunner
             #expect(selected.map(\.status) == ["succeeded", "skipped"])
             #expect(selected[1].skippedBecause == "not selected by --only")
 
-            let all = try await h.run()
+            let junit = h.directory + "/junit.xml"
+            let summary = h.directory + "/summary.md"
+            let all = try await h.cli(
+                h.runArguments(["--junit", junit]), environment: Harness.environment(key: h.key, extra: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary]))
             #expect(all.code == 1, "\(all)")
+            // CI sees the cuts as test cases and in the summary.
+            let suite = try #require(try await CIOutputTests.read(junit).suites.first)
+            let cases = Dictionary(uniqueKeysWithValues: suite.cases.map { ($0.name, $0) })
+            #expect(suite.tests == 6 && cases["cut good"]?.result == [] && cases["cut good"]?.classname == "e2e.cuts", "\(suite)")
+            #expect(cases["cut broken"]?.result == ["skipped"] && cases["cut good"]?.system_out?.contains("/cuts/good.mp4]]") == true)
+            let text = try String(contentsOfFile: summary, encoding: .utf8)
+            #expect(text.contains("| broken | skipped | 8.00 | its clip 'bad' failed |"), "\(text)")
             let cuts = try #require(try await h.report().cuts)
             #expect(cuts[0].status == "succeeded" && cuts[0].cached)
             #expect(cuts[1].status == "skipped" && cuts[1].skippedBecause == "its clip 'bad' failed", "\(cuts[1])")
