@@ -219,4 +219,18 @@ import VeoRunner
             #expect(try FileManager.default.contentsOfDirectory(atPath: h.out + "/cuts") == ["reel.mp4"])
         }
     }
+
+    @Test func withoutFFmpegARunStopsBeforeAnythingIsPaidAndSaysHowToInstallIt() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E no ffmpeg}"))
+            let empty = h.directory + "/empty-bin"
+            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+            let result = try await CLIProcess(
+                arguments: h.runArguments(), environment: Harness.environment(key: h.key, extra: ["PATH": empty]), directory: h.directory
+            ).wait()
+            #expect(result.code == 1, "\(result)")
+            #expect(result.stderr.contains("ffmpeg is needed to check clips, extract frames and make cuts, and it was not found on PATH; install it (Debian/Ubuntu: apt-get install -y ffmpeg)"), "\(result)")
+            #expect(await h.record().creates.isEmpty)
+        }
+    }
 }

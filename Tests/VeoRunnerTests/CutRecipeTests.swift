@@ -106,3 +106,25 @@ struct CutRecipeTests {
         #expect { try CutMaker.verify(bad, recipe: recipe) } throws: { "\($0)".contains("it runs at 25 fps, not 24") }
     }
 }
+
+@Suite("Sound tracks from the MP4 header")
+struct MP4SoundTests {
+    @Test(arguments: [true, false])
+    func theHeaderSaysWhetherAClipHasSoundAsFFprobeDoes(withSound: Bool) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("veo-sound-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = dir + "/clip.mp4"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=8:d=1"]
+            + (withSound ? ["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", "-shortest"] : [])
+            + ["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", clip]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "ffmpeg is needed for this test")
+        #expect(MP4Header.hasAudio(clip) == withSound)
+        #expect(try await MediaTools().videoStream(clip).hasAudio == withSound)
+        #expect(MP4Header.hasAudio(dir) == nil)  // not an MP4
+    }
+}

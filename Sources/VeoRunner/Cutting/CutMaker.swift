@@ -69,9 +69,14 @@ struct CutMaker: Sendable {
     private func encode(_ cut: PlannedCut, clips: [OutputRecord], to destination: String, relative: String) async throws -> CutOutcome.Output {
         var sources: [CutRecipe.Source] = []
         for clip in clips {
+            // Read from the MP4 header (no process per clip), else asked of ffprobe.
             let path = try layout.absolute(clip.path)
-            let info = try await media.videoStream(path)
-            sources.append(CutRecipe.Source(path: path, duration: info.duration > 0 ? info.duration : clip.duration, hasAudio: info.hasAudio))
+            if let hasAudio = MP4Header.hasAudio(path), clip.duration > 0 {
+                sources.append(CutRecipe.Source(path: path, duration: clip.duration, hasAudio: hasAudio))
+            } else {
+                let info = try await media.videoStream(path)
+                sources.append(CutRecipe.Source(path: path, duration: info.duration > 0 ? info.duration : clip.duration, hasAudio: info.hasAudio))
+            }
         }
         let recipe = CutRecipe(cut: cut, sources: sources)
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -19,6 +19,34 @@ enum MP4Header {
     }
 
     static func inspect(_ path: String) -> Probe {
+        switch moov(path) {
+        case .body(let body): parseMoov(body).map(Probe.clip) ?? .unknown
+        case .truncated: .truncated
+        case .unknown: .unknown
+        }
+    }
+
+    /// Whether the clip has a sound track (a `trak` whose handler is `soun`); nil when the file is
+    /// not a plain MP4 this reader understands.
+    static func hasAudio(_ path: String) -> Bool? {
+        guard case .body(let b) = moov(path) else { return nil }
+        return boxes(b, 0..<b.count).contains { type, range in
+            type == "trak" && boxes(b, range).contains { child in
+                child.0 == "mdia" && boxes(b, child.1).contains { h in
+                    h.0 == "hdlr" && h.1.count >= 12 && String(decoding: b[(h.1.lowerBound + 8)..<(h.1.lowerBound + 12)], as: UTF8.self) == "soun"
+                }
+            }
+        }
+    }
+
+    enum Moov {
+        case body([UInt8])
+        case truncated
+        case unknown
+    }
+
+    /// The payload of the file's `moov` box.
+    static func moov(_ path: String) -> Moov {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .unknown }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd() else { return .unknown }
@@ -53,7 +81,7 @@ enum MP4Header {
             (try? handle.seek(toOffset: moov.offset + moov.headerSize)) != nil,
             let body = try? handle.read(upToCount: Int(moov.size - moov.headerSize))
         else { return .unknown }
-        return parseMoov([UInt8](body)).map(Probe.clip) ?? .unknown
+        return .body([UInt8](body))
     }
 
     /// Children of a box payload: (type, payload range).

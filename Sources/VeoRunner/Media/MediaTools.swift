@@ -23,17 +23,20 @@ public struct MediaTools: Sendable {
         self.ffprobe = ffprobe
     }
 
-    /// Fails with an install hint when a tool is missing, before anything is paid for.
+    /// Fails with an install hint when a tool is missing, before anything is paid for. Looks the
+    /// tools up without starting them (a run with nothing to do starts no process).
     public func preflight() async throws {
-        for tool in [ffmpeg, ffprobe] {
-            do {
-                let result = try await run(executable(tool), arguments: ["-version"], environment: Self.environment, output: .discarded, error: .discarded)
-                guard result.terminationStatus.isSuccess else { throw ToolError(description: "") }
-            } catch {
-                throw ToolError(description:
-                    "\(tool) is needed to check clips and extract frames, and it could not be run; install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
-            }
+        for tool in [ffmpeg, ffprobe] where Self.locate(tool) == nil {
+            throw ToolError(description:
+                "\(tool) is needed to check clips, extract frames and make cuts, and it was not found\(tool.contains("/") ? "" : " on PATH"); install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
         }
+    }
+
+    /// An executable file at `tool` (a path) or named `tool` in PATH.
+    static func locate(_ tool: String) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     // MARK: - Stills for the contact sheet
@@ -47,7 +50,10 @@ public struct MediaTools: Sendable {
     /// the clip at a glance.
     public func strip(of clip: String, seconds: Int, to destination: String) async throws {
         let tiles = max(1, min(seconds, 16))
-        try await still(["-i", clip, "-frames:v", "1", "-vf", "fps=\(tiles)/\(max(1, seconds)),scale=160:-2,tile=\(tiles)x1"], fallback: nil, to: destination)
+        // A long video (a cut) is scanned by its key frames only (one at least per clip it joins):
+        // decoding all of it would cost seconds for a strip.
+        let keyFramesOnly = seconds > 16 ? ["-skip_frame", "nokey"] : []
+        try await still(keyFramesOnly + ["-i", clip, "-frames:v", "1", "-vf", "fps=\(tiles)/\(max(1, seconds)),scale=160:-2,tile=\(tiles)x1"], fallback: nil, to: destination)
     }
 
     /// A thumbnail of an input image, 160 px high at most.
