@@ -50,12 +50,14 @@ struct CutMaker: Sendable {
             onEvent(.cutDone(cut: cut.id, path: relative, cached: false, seconds: outcome.encodeSeconds))
             return outcome
         } catch is CancellationError {
-            return .skipped(cut, because: Schedule.interruptedReason, cause: .interrupted, clips: used)
+            return .skipped(cut, because: Self.interruptedReason, cause: .interrupted, clips: used)
         } catch {
-            if Task.isCancelled { return .skipped(cut, because: Schedule.interruptedReason, cause: .interrupted, clips: used) }
+            if Task.isCancelled { return .skipped(cut, because: Self.interruptedReason, cause: .interrupted, clips: used) }
             return failed(outcome, "\(error)")
         }
     }
+
+    static let interruptedReason = "interrupted while it was being encoded; the next run makes it"
 
     private func failed(_ outcome: CutOutcome, _ message: String) -> CutOutcome {
         var outcome = outcome
