@@ -233,4 +233,26 @@ import VeoRunner
             #expect(await h.record().creates.isEmpty)
         }
     }
+
+    @Test func gcKeepsTheCurrentCutAndPrunesEarlierOnes() async throws {
+        try await Harness.with { h in
+            let manifest = manifestYAML("  - {id: a, prompt: E2E gc a}\n  - {id: b, prompt: E2E gc b}\ncuts:\n  - {id: ab, clips: [a, b]}")
+            try h.writeManifest(manifest)
+            #expect(try await h.run().code == 0)
+            let old = try #require(try await h.report().cuts?.first?.output?.sha256)
+            try h.writeManifest(manifest.replacingOccurrences(of: "E2E gc b", with: "E2E gc b again"))
+            #expect(try await h.run().code == 0)
+            let current = try #require(try await h.report().cuts?.first?.output?.sha256)
+            #expect(current != old)
+            let gc = try await h.cli(["gc", h.out], environment: Harness.environment(key: nil))
+            #expect(gc.code == 0, "\(gc)")
+            let objects = Set(try FileManager.default.contentsOfDirectory(atPath: h.out + "/cache/cas"))
+            #expect(objects.contains(current) && !objects.contains(old))
+            let records = try FileManager.default.contentsOfDirectory(atPath: h.out + "/cache/cuts")
+            #expect(records.count == 1, "\(records)")
+            // The kept cut is still taken from the store.
+            #expect(try await h.run().code == 0)
+            #expect(try await h.report().cuts?.first?.cached == true)
+        }
+    }
 }
