@@ -110,13 +110,16 @@ import VeoRunner
 
     @Test func childProcessesDoNotInheritTheAPIKey() async throws {
         try await Harness.with { h in
-            // An ffprobe earlier on PATH that records its environment, then runs the real one.
+            // An ffmpeg and ffprobe earlier on PATH that record their environment, then run the
+            // real ones (the run starts ffmpeg at least for the contact sheet's stills).
             let bin = h.directory + "/bin"
             try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-            let real = try #require(Self.which("ffprobe"))
-            let log = h.directory + "/ffprobe-env.txt"
-            try "#!/bin/sh\nenv >> '\(log)'\nexec '\(real)' \"$@\"\n".write(toFile: bin + "/ffprobe", atomically: true, encoding: .utf8)
-            #expect(chmod(bin + "/ffprobe", 0o755) == 0)
+            let log = h.directory + "/child-env.txt"
+            for tool in ["ffmpeg", "ffprobe"] {
+                let real = try #require(Self.which(tool))
+                try "#!/bin/sh\nenv >> '\(log)'\nexec '\(real)' \"$@\"\n".write(toFile: bin + "/" + tool, atomically: true, encoding: .utf8)
+                #expect(chmod(bin + "/" + tool, 0o755) == 0)
+            }
             try h.writeManifest(manifestYAML("  - {id: a, prompt: E2E env}"))
             var env = Harness.environment(key: Harness.defaultKey)
             env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
