@@ -33,15 +33,9 @@ struct Card {
         guard let output = job.output else {
             return "<div class=\"no-clip\" role=\"img\" aria-label=\"no clip\">no clip</div>\n"
         }
-        let clip = HTML.relativeURL(output.path)
-        var out = "<figure class=\"media\">\n"
-        let poster = sheet.thumbnails.posters[output.sha256].map { " data-poster=\"\(HTML.escape(HTML.relativeURL($0)))\"" } ?? ""
-        out += "<video controls preload=\"none\" src=\"\(HTML.escape(clip))\"\(poster) width=\"320\" aria-label=\"clip of \(HTML.escape(job.id))\"></video>\n"
-        if let strip = sheet.thumbnails.strips[output.sha256] {
-            out += "<img class=\"strip\" loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(strip)))\" alt=\"frames across the clip of \(HTML.escape(job.id)), one per second\">\n"
-        }
-        out += "<figcaption><a href=\"\(HTML.escape(clip))\">\(HTML.escape(output.path))</a> · \(output.width)×\(output.height), \(String(format: "%.1f", output.duration)) s</figcaption>\n"
-        return out + "</figure>\n"
+        return sheet.figure(
+            path: output.path, sha256: output.sha256, label: "clip of \(job.id)", stripAlt: "frames across the clip of \(job.id), one per second",
+            caption: "\(output.width)×\(output.height), \(String(format: "%.1f", output.duration)) s")
     }
 
     private func outcome() -> String {

@@ -27,15 +27,9 @@ struct CutCard {
         guard let output = cut.output else {
             return "<div class=\"no-clip\" role=\"img\" aria-label=\"no cut\">no cut</div>\n"
         }
-        let file = HTML.relativeURL(output.path)
-        var out = "<figure class=\"media\">\n"
-        let poster = sheet.thumbnails.posters[output.sha256].map { " data-poster=\"\(HTML.escape(HTML.relativeURL($0)))\"" } ?? ""
-        out += "<video controls preload=\"none\" src=\"\(HTML.escape(file))\"\(poster) width=\"320\" aria-label=\"cut \(HTML.escape(cut.id))\"></video>\n"
-        if let strip = sheet.thumbnails.strips[output.sha256] {
-            out += "<img class=\"strip\" loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(strip)))\" alt=\"frames across cut \(HTML.escape(cut.id))\">\n"
-        }
-        out += "<figcaption><a href=\"\(HTML.escape(file))\">\(HTML.escape(output.path))</a> · \(output.width)×\(output.height), \(output.fps) fps, \(String(format: "%.2f", output.duration)) s</figcaption>\n"
-        return out + "</figure>\n"
+        return sheet.figure(
+            path: output.path, sha256: output.sha256, label: "cut \(cut.id)", stripAlt: "frames across cut \(cut.id)",
+            caption: "\(output.width)×\(output.height), \(output.fps) fps, \(String(format: "%.2f", output.duration)) s")
     }
 
     /// The clips in order, each linked to its job's card, with in and out points and fades.

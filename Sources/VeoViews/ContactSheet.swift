@@ -94,6 +94,20 @@ public struct ContactSheet: Sendable {
         return out + "</div>\n</section>\n"
     }
 
+    /// A video with its poster (loaded as the card comes into view), its strip of frames and a
+    /// caption linking the file. `label`, `stripAlt` and `caption` are escaped here.
+    func figure(path: String, sha256: String, label: String, stripAlt: String, caption: String) -> String {
+        let file = HTML.relativeURL(path)
+        var out = "<figure class=\"media\">\n"
+        let poster = thumbnails.posters[sha256].map { " data-poster=\"\(HTML.escape(HTML.relativeURL($0)))\"" } ?? ""
+        out += "<video controls preload=\"none\" src=\"\(HTML.escape(file))\"\(poster) width=\"320\" aria-label=\"\(HTML.escape(label))\"></video>\n"
+        if let strip = thumbnails.strips[sha256] {
+            out += "<img class=\"strip\" loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(strip)))\" alt=\"\(HTML.escape(stripAlt))\">\n"
+        }
+        out += "<figcaption><a href=\"\(HTML.escape(file))\">\(HTML.escape(path))</a> · \(HTML.escape(caption))</figcaption>\n"
+        return out + "</figure>\n"
+    }
+
     func fact(_ term: String, _ value: String, raw: Bool = false) -> String {
         "<div><dt>\(HTML.escape(term))</dt><dd>\(raw ? value : HTML.escape(value))</dd></div>\n"
     }

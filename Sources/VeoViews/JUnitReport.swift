@@ -47,11 +47,14 @@ public enum JUnitReport {
         } else if let reason = cut.skippedBecause {
             xml += "      <skipped message=\"\(attr(reason))\"/>\n"
         }
-        if let output = cut.output {
-            let file = outDirectory.hasSuffix("/") ? outDirectory + output.path : outDirectory + "/" + output.path
-            xml += "      <system-out>\(text("[[ATTACHMENT|\(file)]]"))</system-out>\n"
-        }
+        if let output = cut.output { xml += attachment(output.path, in: outDirectory) }
         return xml + "    </testcase>\n"
+    }
+
+    /// `[[ATTACHMENT|path]]` in `<system-out>`, so GitLab and Jenkins link the file.
+    private static func attachment(_ relative: String, in outDirectory: String) -> String {
+        let file = outDirectory.hasSuffix("/") ? outDirectory + relative : outDirectory + "/" + relative
+        return "      <system-out>\(text("[[ATTACHMENT|\(file)]]"))</system-out>\n"
     }
 
     static func isError(_ code: String) -> Bool {
@@ -72,10 +75,7 @@ public enum JUnitReport {
         } else if let reason = job.skippedBecause {
             xml += "      <skipped message=\"\(attr(reason))\"/>\n"
         }
-        if let output = job.output {
-            let clip = outDirectory.hasSuffix("/") ? outDirectory + output.path : outDirectory + "/" + output.path
-            xml += "      <system-out>\(text("[[ATTACHMENT|\(clip)]]"))</system-out>\n"
-        }
+        if let output = job.output { xml += attachment(output.path, in: outDirectory) }
         return xml + "    </testcase>\n"
     }
 

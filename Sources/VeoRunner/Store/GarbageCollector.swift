@@ -63,19 +63,16 @@ public struct GarbageCollector: Sendable {
 
     /// `ac/` records whose clip is no longer stored, and `cuts/` records whose cut is not.
     private func removeRecords(of store: ClipStore, keeping keep: Set<String>) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: store.cutsDirectory)) ?? [] {
-            let path = store.cutsDirectory + "/" + name
+        removeRecords(in: store.cutsDirectory, as: ClipStore.CutRecord.self, keeping: keep)
+        removeRecords(in: store.acDirectory, as: ClipStore.Record.self, keeping: keep)
+    }
+
+    /// Removes the records in `directory` that are unreadable or name an object not kept.
+    private func removeRecords<Record: Decodable & StoredObjectRecord>(in directory: String, as: Record.Type, keeping keep: Set<String>) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path),
-                let record = try? JSONDecoder().decode(ClipStore.CutRecord.self, from: data), keep.contains(record.sha256)
-            else {
-                unlink(path)
-                continue
-            }
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: store.acDirectory)) ?? [] {
-            let path = store.acDirectory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path),
-                let record = try? JSONDecoder().decode(ClipStore.Record.self, from: data), keep.contains(record.sha256)
+                let record = try? JSONDecoder().decode(Record.self, from: data), keep.contains(record.sha256)
             else {
                 unlink(path)
                 continue
@@ -83,3 +80,11 @@ public struct GarbageCollector: Sendable {
         }
     }
 }
+
+/// A record in the store that points at an object under `cas/` by its sha256.
+protocol StoredObjectRecord {
+    var sha256: String { get }
+}
+
+extension ClipStore.Record: StoredObjectRecord {}
+extension ClipStore.CutRecord: StoredObjectRecord {}
