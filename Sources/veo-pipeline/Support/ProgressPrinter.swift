@@ -148,7 +148,12 @@ final class ProgressPrinter: Sendable {
         let failed = result.outcomes.count { $0.status == .failed }
         let skipped = result.outcomes.count { $0.status == .skipped }
         let cached = result.outcomes.count { $0.cached }
-        text += "\nRun \(result.status.rawValue): \(succeeded) succeeded (\(cached) cached), \(failed) failed, \(skipped) skipped. "
+        text += "\nRun \(result.status.rawValue): \(succeeded) succeeded (\(cached) cached), \(failed) failed, \(skipped) skipped"
+        if !result.cuts.isEmpty {
+            let made = result.cuts.count { $0.status == .succeeded }
+            text += "; \(made) of \(result.cuts.count) cut\(result.cuts.count == 1 ? "" : "s") made (\(result.cuts.count { $0.cached }) from the store)"
+        }
+        text += ". "
         text += "Report: \(out)/report.json\n"
         if let cost { text += moneyLine(cost, emulated: emulated) }
         return text
