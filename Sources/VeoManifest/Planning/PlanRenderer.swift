@@ -52,8 +52,17 @@ public struct PlanRenderer: Sendable {
             }
             out += line.trimmingCharacters(in: .whitespaces) + "\n"
         }
+        if !plan.matrices.isEmpty { out += "\n" + plan.matrices.map(Self.matrixLine).joined() }
         out += "\n" + totals()
         return out
+    }
+
+    /// `hero: 4 variants from its matrix (size × model): 1280x720-fast, …` (at most 8 ids listed).
+    static func matrixLine(_ m: Plan.MatrixVariants) -> String {
+        let factors = (m.crossed.isEmpty ? [] : ["variants"]) + m.axes
+        let shown = m.variants.count > 8 ? m.variants.prefix(7) + ["… \(m.variants.count - 7) more"] : m.variants[...]
+        let count = "\(m.variants.count) variant\(m.variants.count == 1 ? "" : "s")"
+        return "\(m.shot): \(count) from its matrix (\(factors.joined(separator: " × "))): \(shown.joined(separator: ", "))\n"
     }
 
     func totals() -> String {
@@ -119,10 +128,18 @@ public struct PlanRenderer: Sendable {
             var estimate_note: String
             var per_model: [ModelTotal]
         }
+        struct Matrix: Encodable {
+            var shot: String
+            var axes: [String]
+            var crossed_variants: [String]
+            var variants: [String]
+        }
         var manifest: String
         var name: String
         var jobs: [Job]
         var totals: Totals
+        /// Absent when no shot has a matrix.
+        var matrices: [Matrix]?
     }
 
     public func json() -> Data {
@@ -148,7 +165,9 @@ public struct PlanRenderer: Sendable {
             per_model: estimate.perModel.map { .init(model: $0.model.rawValue, jobs: $0.jobs, seconds: $0.seconds, estimated_cost: $0.estimatedCost.map { ($0 * 100).rounded() / 100 }) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, totals: totals))) ?? Data()
+        let matrices = plan.matrices.map { JSONPlan.Matrix(shot: $0.shot, axes: $0.axes, crossed_variants: $0.crossed, variants: $0.variants) }
+        let json = JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, totals: totals, matrices: matrices.isEmpty ? nil : matrices)
+        return (try? encoder.encode(json)) ?? Data()
     }
 
     // MARK: - DOT
