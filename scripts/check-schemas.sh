@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMA=schemas/pipeline.schema.json
-FIXTURES=Tests/VeoCoreTests/Fixtures
+FIXTURES=Tests/VeoManifestTests/Fixtures
 BIN=${VEO_PIPELINE:-.build/debug/veo-pipeline}
 
 if command -v check-jsonschema >/dev/null 2>&1; then
