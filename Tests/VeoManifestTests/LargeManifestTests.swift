@@ -13,7 +13,7 @@ import VeoProvider
 struct LargeManifestTests {
     /// A manifest of `shots` shots that exercises every kind of field: variants, takes, vars,
     /// an anchor merged into shots, references to files, first/last frames from earlier shots,
-    /// `after`, quoted prompts. `broken` adds an error every 97th shot (unknown key, bad seconds,
+    /// `after`, quoted prompts, matrices (crossed with variants, and alone, in flow and block style). `broken` adds an error every 97th shot (unknown key, bad seconds,
     /// unknown frame shot, undefined variable).
     static func manifest(shots: Int, broken: Bool = false) -> String {
         var lines = [
@@ -41,6 +41,11 @@ struct LargeManifestTests {
                 lines.append("      - id: final")
                 lines.append("        size: 1920x1080")
                 lines.append("        seconds: 8")
+                if i % 8 == 2 { lines.append("    matrix: {model: [veo-3.1-fast-generate-preview, {id: pro, value: veo-3.1-generate-preview}]}") }
+            } else if i % 9 == 5 && i % 7 != 4 && i % 7 != 5 && !framed && i % 5 != 1 {
+                // Never a frame's target (i - 5 or i - 6 of a framed shot i, so 5 or 4 modulo 7), which
+                // must have no variants; no references (portrait sizes would warn about them).
+                lines += ["    matrix:", "      prompt:", "        - A lion \(i) at dawn", "        - A lion \(i) at dusk", "      size: [1280x720, 720x1280]"]
             }
             if broken && i % 97 == 50 {
                 switch (i / 97) % 4 {

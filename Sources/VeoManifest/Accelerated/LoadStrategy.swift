@@ -54,7 +54,8 @@ public enum LoadStrategy: Sendable, Hashable {
     static let listKey: StaticString = "shots"
 
     /// Part one's manifest (the header and the shots before the cut) with part two's shots and
-    /// diagnostics appended; nil when the split load refuses the cut.
+    /// diagnostics appended; nil when the split load refuses the cut, or when the matrices of both
+    /// parts together make more variants than a manifest may (the plain load then says where).
     static func decodeInParts(
         _ bytes: [UInt8], file: String, yaml: YAMLLoader, at point: YAMLLoader.SplitPoint
     ) -> (manifest: Manifest?, diagnostics: [Diagnostic])? {
@@ -68,6 +69,9 @@ public enum LoadStrategy: Sendable, Hashable {
         guard var manifest = first.manifest else { return (nil, diagnostics) }
         manifest.shots.reserveCapacity(manifest.shots.count + second.shots.count)
         manifest.shots.append(contentsOf: second.shots)
+        // Each part's decoder counts only its own matrices' variants against the manifest's limit:
+        // over it together, only the plain load says where it was crossed.
+        guard manifest.matrixVariantCount <= ShotMatrix.maxVariantsPerManifest else { return nil }
         return (manifest, diagnostics)
     }
 }

@@ -7,34 +7,46 @@ extension ManifestDecoder {
     /// The job fields of a mapping (of `defaults`, a shot or a variant).
     mutating func jobFields<Own>(_ map: KeyedMapping<Own>) -> JobFields {
         var f = JobFields()
-        if let m = map[.model], let s = string(m, field: "model") {
-            if let model = VideoModel(rawValue: s) {
-                f.model = Located(model, at: t.position(m))
-            } else {
-                error("unknown model '\(s)'\(Suggest.didYouMean(s, VideoModel.allCases.map(\.rawValue))); "
-                      + "the models are \(Self.spelled(VideoModel.allCases.map(\.rawValue), quoted: true))", t.position(m))
-            }
+        for key in JobKey.allCases {
+            if let node = map[key] { field(key, node, into: &f) }
         }
-        if let p = map[.prompt] { f.prompt = prompt(p) }
-        if let s = map[.seconds] {
-            if let n = integer(s), let seconds = ClipSeconds(rawValue: n) {
-                f.seconds = Located(seconds, at: t.position(s))
-            } else {
-                error("'seconds' must be \(ClipSeconds.spelledOut), not '\(display(s))'", t.position(s))
-            }
-        }
-        if let s = map[.size], let text = string(s, field: "size") {
-            if let size = VideoSize(rawValue: text) ?? VideoSize(rawValue: text.lowercased()) {
-                f.size = Located(size, at: t.position(s))
-            } else {
-                error("unknown size '\(text)'\(Suggest.didYouMean(text, VideoSize.allCases.map(\.rawValue))); "
-                      + "the sizes are \(Self.spelled(VideoSize.allCases.map(\.rawValue), quoted: false))", t.position(s))
-            }
-        }
-        if let r = map[.references] { f.references = references(r) }
-        if let ff = map[.firstFrame], let img = image(ff, field: "first_frame") { f.firstFrame = img }
-        if let lf = map[.lastFrame], let img = image(lf, field: "last_frame") { f.lastFrame = img }
         return f
+    }
+
+    /// One job field's value decoded into `f`, located at `node` (left unset, and reported, when
+    /// it is not valid). Also reads each value of a matrix axis.
+    mutating func field(_ key: JobKey, _ node: Node, into f: inout JobFields) {
+        switch key {
+        case .model: f.model = model(node)
+        case .prompt: f.prompt = prompt(node)
+        case .seconds: f.seconds = seconds(node)
+        case .size: f.size = size(node)
+        case .references: f.references = references(node)
+        case .firstFrame: f.firstFrame = image(node, field: "first_frame")
+        case .lastFrame: f.lastFrame = image(node, field: "last_frame")
+        }
+    }
+
+    private mutating func model(_ m: Node) -> Located<VideoModel>? {
+        guard let s = string(m, field: "model") else { return nil }
+        if let model = VideoModel(rawValue: s) { return Located(model, at: t.position(m)) }
+        error("unknown model '\(s)'\(Suggest.didYouMean(s, VideoModel.allCases.map(\.rawValue))); "
+              + "the models are \(Self.spelled(VideoModel.allCases.map(\.rawValue), quoted: true))", t.position(m))
+        return nil
+    }
+
+    private mutating func seconds(_ s: Node) -> Located<ClipSeconds>? {
+        if let n = integer(s), let seconds = ClipSeconds(rawValue: n) { return Located(seconds, at: t.position(s)) }
+        error("'seconds' must be \(ClipSeconds.spelledOut), not '\(display(s))'", t.position(s))
+        return nil
+    }
+
+    private mutating func size(_ s: Node) -> Located<VideoSize>? {
+        guard let text = string(s, field: "size") else { return nil }
+        if let size = VideoSize(rawValue: text) ?? VideoSize(rawValue: text.lowercased()) { return Located(size, at: t.position(s)) }
+        error("unknown size '\(text)'\(Suggest.didYouMean(text, VideoSize.allCases.map(\.rawValue))); "
+              + "the sizes are \(Self.spelled(VideoSize.allCases.map(\.rawValue), quoted: false))", t.position(s))
+        return nil
     }
 
     /// "a, b and c" (each in quotes when `quoted`).

@@ -19,8 +19,16 @@ extension ManifestDecoder {
                 error("'takes' must be a whole number from 1 to \(Manifest.maxTakes), not '\(display(n))'", t.position(n))
             }
         }
-        let variants = map[.variants].map { decodeVariants($0, shot: id) } ?? []
-        return Shot(id: id, fields: fields, after: after, takes: takes, variants: variants, position: position)
+        var variants = map[.variants].map { decodeVariants($0, shot: id) } ?? []
+        var matrix = map[.matrix].map { decodeMatrix($0) }
+        if matrix != nil {
+            // A repeated written id is already reported (decodeVariants); its copies are not crossed again.
+            var seen = Set<String>()
+            variants = variants.filter { seen.insert($0.id.value).inserted }
+            matrix?.crossed = variants.map(\.id.value)
+        }
+        if let matrix { variants = expand(matrix, crossing: variants, shot: id) }
+        return Shot(id: id, fields: fields, after: after, takes: takes, variants: variants, matrix: matrix, position: position)
     }
 
     /// `after: [a, b]` or `after: a`.

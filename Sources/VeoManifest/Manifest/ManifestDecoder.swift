@@ -12,6 +12,8 @@ public struct ManifestDecoder: Sendable {
     let file: String
     var t: YAMLNodeTable
     private(set) var diagnostics = DiagnosticBag()
+    /// The variants the matrices decoded so far made (`ShotMatrix.maxVariantsPerManifest`).
+    var matrixVariants = 0
 
     init(file: String, table: YAMLNodeTable) {
         self.file = file

@@ -43,7 +43,7 @@ enum TopKey: Int, MappingKey {
 
 /// A shot's own keys (it also takes every ``JobKey``).
 enum ShotKey: Int, MappingKey {
-    case id, after, takes, variants
+    case id, after, takes, variants, matrix
 
     var name: StaticString {
         switch self {
@@ -51,6 +51,7 @@ enum ShotKey: Int, MappingKey {
         case .after: "after"
         case .takes: "takes"
         case .variants: "variants"
+        case .matrix: "matrix"
         }
     }
 }
@@ -60,6 +61,18 @@ enum VariantKey: Int, MappingKey {
     case id
 
     var name: StaticString { "id" }
+}
+
+/// A matrix value given a name of its own: `{id: wide, value: 1280x720}`.
+enum MatrixValueKey: Int, MappingKey {
+    case id, value
+
+    var name: StaticString {
+        switch self {
+        case .id: "id"
+        case .value: "value"
+        }
+    }
 }
 
 /// `defaults` has no keys of its own, only ``JobKey``s (a raw-valued enum needs a case; this one

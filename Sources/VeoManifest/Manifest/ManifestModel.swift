@@ -92,10 +92,68 @@ public struct Shot: Sendable {
     public var fields: JobFields
     public var after: [Located<String>]
     public var takes: Located<Int>?
+    /// The shot's variants: as written, or, with a `matrix`, every combination of it (each written
+    /// variant crossed with every combination). Nothing after the decoder tells them apart.
     public var variants: [Variant]
+    /// `matrix:` as written (its combinations are already in `variants`).
+    public var matrix: ShotMatrix?
     public var position: SourcePosition
 
     public var takeCount: Int { takes?.value ?? 1 }
+
+    /// A matrix that made no variant (no valid axis, or too many combinations; reported by the
+    /// decoder): the shot has no job, and nothing else is said about it.
+    var matrixMadeNoVariants: Bool { matrix != nil && variants.isEmpty }
+}
+
+/// A shot's `matrix:`: job fields (axes), each with a list of values. Every combination of one
+/// value per axis is a variant of the shot, whose id joins the values' tokens in axis order
+/// (`720x1280-fast`), after the written variant's id when the shot also has `variants`
+/// (`dusk-720x1280-fast`). The decoder expands it (`ManifestDecoder+Matrix.swift`).
+public struct ShotMatrix: Sendable {
+    public struct Axis: Sendable {
+        let key: JobKey
+        public var values: [Value]
+        /// Where the axis's key is written.
+        public var position: SourcePosition
+
+        /// The job field, as written in YAML (`size`, `first_frame`...).
+        public var field: String { "\(key.name)" }
+    }
+
+    public struct Value: Sendable {
+        /// Its part of a variant id: `1280x720`, `fast`, `8s`, `p2` (by place in the list), or the
+        /// name given with `{id: NAME, value: ...}`.
+        public var token: String
+        /// The one field it sets, located at the list item (or the item's `value`).
+        public var fields: JobFields
+        public var position: SourcePosition
+    }
+
+    /// In the order written: the order of tokens in the ids.
+    public var axes: [Axis]
+    /// The ids of the written `variants` crossed with every combination (none without `variants`).
+    public var crossed: [String] = []
+    /// Where the matrix mapping starts (diagnostics about the matrix as a whole point here).
+    public var position: SourcePosition
+
+    /// The most variants a matrix may make (combinations, times the written variants).
+    public static let maxCombinations = 256
+    /// The most variants all the matrices of a manifest may make together: a guard against a small
+    /// file (a matrix behind an alias, say) expanding to millions of jobs.
+    public static let maxVariantsPerManifest = 10_000
+
+    /// How many variants it makes: combinations times the written variants (at most `Int.max`;
+    /// none without an axis).
+    public var variantCount: Int {
+        guard !axes.isEmpty else { return 0 }
+        var count = max(1, crossed.count)
+        for axis in axes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: axis.values.count)
+            count = overflow ? Int.max : product
+        }
+        return count
+    }
 }
 
 /// A decoded manifest (version 1). Positions point into `file`.
@@ -118,4 +176,13 @@ public struct Manifest: Sendable {
 
     /// The most takes a shot may ask for.
     public static let maxTakes = 20
+
+    /// The variants its matrices make, each within `ShotMatrix.maxCombinations` (those beyond it
+    /// make none).
+    var matrixVariantCount: Int {
+        shots.reduce(0) { sum, shot in
+            guard let count = shot.matrix?.variantCount, count <= ShotMatrix.maxCombinations else { return sum }
+            return sum + count
+        }
+    }
 }

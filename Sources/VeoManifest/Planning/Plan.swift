@@ -56,6 +56,19 @@ public struct Plan: Sendable {
     public var cuts: [PlannedCut] = []
     /// Job id → position in `jobs`, built on the first lookup (`validate` never needs it).
     private let index: LazyJobIndex
+    /// The variants each shot's `matrix` made, in manifest order (for `plan` to say where they came from).
+    public var matrices: [MatrixVariants] = []
+
+    /// The variants one shot's matrix made.
+    public struct MatrixVariants: Sendable, Hashable {
+        public var shot: String
+        /// The axes, in the order written (the order of the tokens in the ids).
+        public var axes: [String]
+        /// The written variants crossed with every combination (empty when the shot has none).
+        public var crossed: [String]
+        /// The variant ids, in plan order.
+        public var variants: [String]
+    }
 
     public init(manifestFile: String, manifestDirectory: String, name: String, jobs: [PlannedJob]) {
         self.manifestFile = manifestFile

@@ -44,6 +44,7 @@ public struct PlanRenderer: Sendable {
             rows.append(row)
         }
         var out = Self.aligned(rows)
+        if !plan.matrices.isEmpty { out += "\n" + plan.matrices.map(Self.matrixLine).joined() }
         if !plan.cuts.isEmpty { out += "\n" + cutTable() }
         out += "\n" + totals()
         return out
@@ -90,6 +91,14 @@ public struct PlanRenderer: Sendable {
             out += line.trimmingCharacters(in: .whitespaces) + "\n"
         }
         return out
+    }
+
+    /// `hero: 4 variants from its matrix (size × model): 1280x720-fast, …` (at most 8 ids listed).
+    static func matrixLine(_ m: Plan.MatrixVariants) -> String {
+        let factors = (m.crossed.isEmpty ? [] : ["variants"]) + m.axes
+        let shown = m.variants.count > 8 ? m.variants.prefix(7) + ["… \(m.variants.count - 7) more"] : m.variants[...]
+        let count = "\(m.variants.count) variant\(m.variants.count == 1 ? "" : "s")"
+        return "\(m.shot): \(count) from its matrix (\(factors.joined(separator: " × "))): \(shown.joined(separator: ", "))\n"
     }
 
     func totals() -> String {
@@ -176,11 +185,19 @@ public struct PlanRenderer: Sendable {
             var line: Int
             var column: Int
         }
+        struct Matrix: Encodable {
+            var shot: String
+            var axes: [String]
+            var crossed_variants: [String]
+            var variants: [String]
+        }
         var manifest: String
         var name: String
         var jobs: [Job]
         var cuts: [Cut]
         var totals: Totals
+        /// Absent when no shot has a matrix.
+        var matrices: [Matrix]?
     }
 
     public func json() -> Data {
@@ -212,7 +229,9 @@ public struct PlanRenderer: Sendable {
                 clips: cut.clips.map { .init(job: $0.job, start: $0.start, end: $0.end, fade_seconds: $0.fade) },
                 depends_on: cut.jobs, cached: cachedCuts.map { $0.contains(cut.id) }, line: cut.position.line, column: cut.position.column)
         }
-        return (try? encoder.encode(JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, cuts: cuts, totals: totals))) ?? Data()
+        let matrices = plan.matrices.map { JSONPlan.Matrix(shot: $0.shot, axes: $0.axes, crossed_variants: $0.crossed, variants: $0.variants) }
+        let json = JSONPlan(manifest: plan.manifestFile, name: plan.name, jobs: jobs, cuts: cuts, totals: totals, matrices: matrices.isEmpty ? nil : matrices)
+        return (try? encoder.encode(json)) ?? Data()
     }
 
     // MARK: - DOT

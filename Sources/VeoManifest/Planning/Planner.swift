@@ -125,7 +125,7 @@ public struct Planner: Sendable {
         var edges: [Edge] = []
         for index in range {
             let shot = manifest.shots[index]
-            guard duplicates.isEmpty || !duplicates.contains(index) else { continue }
+            guard duplicates.isEmpty || !duplicates.contains(index), !shot.matrixMadeNoVariants else { continue }
             // `after`: every job of the named shot.
             var afterJobs: [(String, SourcePosition)] = []
             for name in shot.after {
@@ -144,7 +144,9 @@ public struct Planner: Sendable {
                 let fields = variant.map { shotFields.overlaid(by: $0.fields) } ?? shotFields
                 let owner = Owner(shot: shot.id.value, variant: variant?.id.value)
                 let ownerPosition = variant?.position ?? shot.position
-                guard let resolved = resolve(fields, owner: owner, at: ownerPosition, shot: shot, shotIndex: index, shotsByID: shotsByID)
+                guard
+                    let resolved = resolve(
+                        fields, owner: owner, at: ownerPosition, variantSets: variant?.fields, shot: shot, shotIndex: index, shotsByID: shotsByID)
                 else { continue }
                 for take in 1...shot.takeCount {
                     let id = PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take)
@@ -178,8 +180,9 @@ public struct Planner: Sendable {
 
     /// The effective fields of one variant of a shot as a request, checked against the provider's
     /// rules (`RequestRules`) and the manifest's own (prompt variables, images, frame references).
+    /// `variantSets`: the fields the variant itself sets (a matrix combination's values among them).
     private mutating func resolve(
-        _ f: JobFields, owner: Owner, at position: SourcePosition, shot: Shot, shotIndex: Int, shotsByID: ShotIndex
+        _ f: JobFields, owner: Owner, at position: SourcePosition, variantSets: JobFields?, shot: Shot, shotIndex: Int, shotsByID: ShotIndex
     ) -> Resolved? {
         let size = f.size?.value ?? .default
         let prompt = f.prompt.flatMap { expand($0) }
@@ -213,7 +216,7 @@ public struct Planner: Sendable {
             model: f.model?.value ?? .default, prompt: prompt ?? "", seconds: f.seconds?.value ?? .default, size: size,
             inputs: f.images.map { RequestInput(role: $0.role, source: $0.image.value.writtenSource) })
         for violation in RequestRules.violations(of: written) where violation != .mixedURLsAndUploads {
-            report(violation, fields: f, owner: owner, at: position, promptExpanded: prompt != nil)
+            report(violation, fields: f, variantSets: variantSets, owner: owner, at: position, promptExpanded: prompt != nil)
             ok = false
         }
         guard ok else { return nil }
@@ -222,8 +225,12 @@ public struct Planner: Sendable {
         return Resolved(request: request, frameEdges: frameEdges)
     }
 
-    /// A broken provider rule as a diagnostic at the field that breaks it.
-    private mutating func report(_ violation: RequestViolation, fields f: JobFields, owner: Owner, at position: SourcePosition, promptExpanded: Bool) {
+    /// A broken provider rule as a diagnostic at the field that breaks it. Of two fields that clash,
+    /// the one the variant sets (a matrix value among them) when it sets only that one: it is what
+    /// makes this job break the rule.
+    private mutating func report(
+        _ violation: RequestViolation, fields f: JobFields, variantSets v: JobFields?, owner: Owner, at position: SourcePosition, promptExpanded: Bool
+    ) {
         switch violation {
         case .emptyPrompt:
             guard let p = f.prompt else { return error("\(owner) has no 'prompt'", position) }
@@ -231,16 +238,23 @@ public struct Planner: Sendable {
             guard !p.value.isEmpty, promptExpanded else { return }
             error("the prompt of \(owner) is empty\(p.value.contains("$") ? " after expanding variables" : "")", p.position)
         case .fullHDNeedsEightSeconds(let size, let seconds):
+            let message = "size \(size.rawValue) (1080p) needs 'seconds: \(ClipSeconds.fullHD.rawValue)', but \(owner) has \(seconds.rawValue) seconds\(f.seconds == nil ? " (the default)" : "")"
+            if let s = f.seconds, v?.seconds != nil, v?.size == nil {
+                let notes = f.size.map { [Diagnostic.note("size is set to \($0.value.rawValue) here", at: location($0.position))] } ?? []
+                return error(message, s.position, notes: notes)
+            }
             var notes: [Diagnostic] = []
             if let s = f.seconds { notes.append(.note("seconds is set to \(s.value.rawValue) here", at: location(s.position))) }
-            error("size \(size.rawValue) (1080p) needs 'seconds: \(ClipSeconds.fullHD.rawValue)', but \(owner) has \(seconds.rawValue) seconds\(f.seconds == nil ? " (the default)" : "")",
-                  f.size?.position ?? position, notes: notes)
+            error(message, f.size?.position ?? position, notes: notes)
         case .referenceCount:
             break  // reported by the decoder at the list
         case .referencesWithFrames:
             guard let refs = f.references, let other = f.firstFrame ?? f.lastFrame else { return }
-            error("'references' cannot be combined with 'first_frame'/'last_frame' in \(owner); use reference images or first and last frames",
-                  refs.position, notes: [.note("frame set here", at: location(other.position))])
+            let message = "'references' cannot be combined with 'first_frame'/'last_frame' in \(owner); use reference images or first and last frames"
+            if let frame = v?.firstFrame ?? v?.lastFrame, v?.references == nil {
+                return error(message, frame.position, notes: [.note("references set here", at: location(refs.position))])
+            }
+            error(message, refs.position, notes: [.note("frame set here", at: location(other.position))])
         case .lastFrameWithoutFirst:
             error("'last_frame' needs a 'first_frame' in \(owner)", f.lastFrame?.position ?? position)
         case .repeatedFrame(let role):
@@ -272,6 +286,7 @@ public struct Planner: Sendable {
         }
         let target = manifest.shots[targetIndex]
         if targetIndex > shotIndex { dependsOnLaterShot = true }
+        if target.matrixMadeNoVariants { return nil }  // its matrix's error says why
         var variantFields = JobFields()
         var variantID: String?
         if target.variants.isEmpty {
@@ -397,9 +412,7 @@ public struct Planner: Sendable {
     /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
     mutating func order(_ jobs: [PlannedJob], edges: [Edge]) -> Plan {
         // Usually every dependency is a job of an earlier shot: then manifest order is the order.
-        if !dependsOnLaterShot {
-            return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs)
-        }
+        if !dependsOnLaterShot { return makePlan(jobs) }
         var indexOf: [String: Int] = [:]
         indexOf.reserveCapacity(jobs.count)
         for i in jobs.indices { indexOf[jobs[i].id] = i }
@@ -426,7 +439,17 @@ public struct Planner: Sendable {
         if ordered.count < jobs.count {
             reportCycles(jobs: jobs, remaining: Set(jobs.indices.filter { indegree[$0] > 0 }), indexOf: indexOf, edges: edges)
         }
-        return Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: ordered)
+        return makePlan(ordered)
+    }
+
+    private func makePlan(_ jobs: [PlannedJob]) -> Plan {
+        var plan = Plan(manifestFile: manifest.file, manifestDirectory: manifest.directory, name: manifest.name, jobs: jobs)
+        for (index, shot) in manifest.shots.enumerated() {
+            guard let matrix = shot.matrix, !shot.matrixMadeNoVariants, !duplicates.contains(index) else { continue }
+            plan.matrices.append(Plan.MatrixVariants(
+                shot: shot.id.value, axes: matrix.axes.map(\.field), crossed: matrix.crossed, variants: shot.variants.map(\.id.value)))
+        }
+        return plan
     }
 
     private mutating func reportCycles(jobs: [PlannedJob], remaining: Set<Int>, indexOf: [String: Int], edges: [Edge]) {
