@@ -57,7 +57,7 @@ import VeoRunner
             let second = try await h.run()  // the rest comes from the cache
             #expect(second.code == 1, "\(second)")
             let report = try await h.report()
-            #expect(report.summary.cached == 11 && report.summary.failed == 1 && report.summary.skipped == 1, "\(report.summary)")
+            #expect(report.summary.cached == 13 && report.summary.failed == 1 && report.summary.skipped == 1, "\(report.summary)")
             let page = h.out + "/index.html"
             #expect(FileManager.default.fileExists(atPath: page))
 
@@ -76,7 +76,7 @@ import VeoRunner
             #expect(facts.embedded_report_jobs == report.jobs.count)
             // Every clip loads, and is as long as its job asked; the cut as long as its clips less the fade.
             var seconds = Dictionary(uniqueKeysWithValues: report.jobs.map { ("job-" + $0.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: "#", with: "~"), Double($0.request.seconds)) })
-            seconds["cut-trailer"] = 4 + 8 + 8 - 0.5 + 7
+            seconds["cut-trailer"] = 4 + 8 + 8 - 0.5 + 7 + 4 - 0.5
             #expect(facts.videos.count == report.jobs.count { $0.output != nil } + 1)
             for video in facts.videos {
                 let expected = try #require(seconds[video.card])

@@ -8,6 +8,7 @@ import VeoProvider
 struct PlanTests {
     static let tourJobs = [
         "savanna", "closeup", "from-url", "bridge", "hero/draft", "hero/draft#2", "hero/final", "hero/final#2", "epilogue", "poster",
+        "sunrise/1280x720", "sunrise/720x1280",
     ]
 
     func tour() throws -> Plan {
@@ -121,10 +122,10 @@ struct PlanTests {
 
     @Test func tourTotalsAndEstimate() throws {
         let plan = try tour()
-        #expect(plan.totalSeconds == 58)
+        #expect(plan.totalSeconds == 66)
         let estimate = PlanEstimate(jobs: plan.jobs, prices: .defaults)
-        #expect(estimate.jobs == 10)
-        #expect(estimate.seconds == 58)
+        #expect(estimate.jobs == 12)
+        #expect(estimate.seconds == 66)
         #expect(estimate.currency == "USD")
         #expect(estimate.perModel.map(\.model) == [.standard, .fast])
         let standard = try #require(estimate.perModel.first { $0.model == .standard })
@@ -132,11 +133,11 @@ struct PlanTests {
         #expect(standard.seconds == 16)
         #expect(abs((standard.estimatedCost ?? -1) - 6.40) < 1e-9)
         let fast = try #require(estimate.perModel.first { $0.model == .fast })
-        #expect(fast.jobs == 8)
-        #expect(fast.seconds == 42)
-        // 34 s at 720p × 0.10 + 8 s at 1080p (epilogue) × 0.12.
-        #expect(abs((fast.estimatedCost ?? -1) - 4.36) < 1e-9)
-        #expect(abs(estimate.estimatedCost - 10.76) < 1e-9)
+        #expect(fast.jobs == 10)
+        #expect(fast.seconds == 50)
+        // 42 s at 720p × 0.10 + 8 s at 1080p (epilogue) × 0.12.
+        #expect(abs((fast.estimatedCost ?? -1) - 5.16) < 1e-9)
+        #expect(abs(estimate.estimatedCost - 11.56) < 1e-9)
     }
 
     @Test func priceTableOverride() throws {
@@ -144,13 +145,13 @@ struct PlanTests {
         var table = PriceTable(currency: "EUR", rates: [VideoModel.fast.rawValue: .init(p720: 1, p1080: 2)])
         var estimate = PlanEstimate(jobs: plan.jobs, prices: table)
         #expect(estimate.currency == "EUR")
-        #expect(estimate.perModel.first { $0.model == .fast }?.estimatedCost == 50.0)
+        #expect(estimate.perModel.first { $0.model == .fast }?.estimatedCost == 58.0)
         // No rate for the standard model: no figure rather than a wrong one.
         #expect(estimate.perModel.first { $0.model == .standard }?.estimatedCost == nil)
-        #expect(estimate.estimatedCost == 50)
+        #expect(estimate.estimatedCost == 58)
         table.rates[VideoModel.standard.rawValue] = .init(p720: 0, p1080: 0.5)
         estimate = PlanEstimate(jobs: plan.jobs, prices: table)
-        #expect(estimate.estimatedCost == 58)
+        #expect(estimate.estimatedCost == 66)
 
         // A USD price file overrides the models it names and keeps the others' list prices
         // (PriceFileTests has the rest of the price file's rules).
@@ -174,11 +175,11 @@ struct PlanTests {
         #expect(epilogue.contains("1920x1080"))
         #expect(epilogue.contains("first=hero/final#2:last"))
         #expect(epilogue.hasSuffix("hero/final#2"))
-        #expect(table.contains("10 jobs, 58 seconds of video, depth 4; 1 cut\n"))
-        #expect(table.contains("trailer  1280x720  24   26.5     savanna, hero/final#2, bridge (fade 0.5 s), epilogue [0.5-7.5 s]\n"), "\(table)")
+        #expect(table.contains("12 jobs, 66 seconds of video, depth 4; 1 cut\n"))
+        #expect(table.contains("trailer  1280x720  24   30       savanna, hero/final#2, bridge (fade 0.5 s), epilogue [0.5-7.5 s], sunrise/720x1280 (fade 0.5 s)\n"), "\(table)")
         #expect(table.contains("  veo-3.1-generate-preview: 2 jobs, 16 s, estimated 6.40 USD\n"))
-        #expect(table.contains("  veo-3.1-fast-generate-preview: 8 jobs, 42 s, estimated 4.36 USD\n"))
-        #expect(table.contains("Estimated cost: 10.76 USD (an estimate"))
+        #expect(table.contains("  veo-3.1-fast-generate-preview: 10 jobs, 50 s, estimated 5.16 USD\n"))
+        #expect(table.contains("Estimated cost: 11.56 USD (an estimate"))
     }
 
     @Test func dotContainsEveryEdge() throws {
@@ -190,8 +191,8 @@ struct PlanTests {
         for hero in ["hero/draft", "hero/draft#2", "hero/final", "hero/final#2"] {
             #expect(dot.contains("  \"bridge\" -> \"\(hero)\" [style=dashed, label=\"after\"];\n"), "\(hero)")
         }
-        // Six between jobs, four from the trailer's clips to the cut.
-        #expect(dot.components(separatedBy: " -> ").count - 1 == 10)
+        // Six between jobs, five from the trailer's clips to the cut.
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 11)
         #expect(dot.contains("  \"bridge\" -> \"cut trailer\" [style=bold];\n"))
         #expect(dot.contains("\"poster\" [label=\"poster\\nfast 720x1280 6s\"];"))
     }
@@ -212,10 +213,10 @@ struct PlanTests {
         #expect(epilogue["line"] as? Int == 62)
         #expect(jobs.first { $0["id"] as? String == "hero/draft#2" }?["depends_on"] as? [String] == ["bridge"])
         let totals = try #require(root["totals"] as? [String: Any])
-        #expect(totals["jobs"] as? Int == 10)
-        #expect(totals["seconds"] as? Int == 58)
+        #expect(totals["jobs"] as? Int == 12)
+        #expect(totals["seconds"] as? Int == 66)
         #expect(totals["depth"] as? Int == 4)
-        #expect(totals["estimated_cost"] as? Double == 10.76)
+        #expect(totals["estimated_cost"] as? Double == 11.56)
         #expect(totals["currency"] as? String == "USD")
         #expect((totals["estimate_note"] as? String)?.contains("estimate") == true)
         #expect((totals["per_model"] as? [Any])?.count == 2)
