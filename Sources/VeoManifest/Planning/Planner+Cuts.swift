@@ -39,31 +39,10 @@ extension Planner {
             error("clip names unknown shot '\(clip.shot.value)'\(Suggest.didYouMean(clip.shot.value, shotIDs))", clip.shot.position)
             return nil
         }
-        var variant: String?
-        if shot.variants.isEmpty {
-            if let v = clip.variant {
-                error("shot '\(shot.id.value)' has no variants, so 'variant: \(v.value)' cannot be used", v.position)
-                return nil
-            }
-        } else {
-            guard let v = clip.variant else {
-                error("shot '\(shot.id.value)' has variants (\(shot.variants.map(\.id.value).joined(separator: ", "))); say which with 'variant:'", clip.position)
-                return nil
-            }
-            guard shot.variants.contains(where: { $0.id.value == v.value }) else {
-                error("shot '\(shot.id.value)' has no variant '\(v.value)'\(Suggest.didYouMean(v.value, shot.variants.map(\.id.value)))", v.position)
-                return nil
-            }
-            variant = v.value
-        }
-        let take = clip.take?.value ?? 1
-        if take > shot.takeCount {
-            error("shot '\(shot.id.value)' has \(shot.takeCount) take\(shot.takeCount == 1 ? "" : "s"), so there is no take \(take)",
-                  clip.take?.position ?? clip.position)
-            return nil
-        }
+        if shot.matrixMadeNoVariants { return nil }  // its matrix's error says why
+        guard let (variant, take) = namedVariantAndTake(in: shot, variant: clip.variant, take: clip.take, at: clip.position) else { return nil }
         // A shot with errors of its own has no job; its errors are reported already.
-        return plan.job(PlannedJob.makeID(shot: shot.id.value, variant: variant, take: take))
+        return plan.job(PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take))
     }
 
     /// The clip with its trim checked against the job's seconds.

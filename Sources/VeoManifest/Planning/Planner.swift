@@ -287,34 +287,40 @@ public struct Planner: Sendable {
         let target = manifest.shots[targetIndex]
         if targetIndex > shotIndex { dependsOnLaterShot = true }
         if target.matrixMadeNoVariants { return nil }  // its matrix's error says why
-        var variantFields = JobFields()
-        var variantID: String?
+        guard let (variant, take) = namedVariantAndTake(in: target, variant: ref.variant, take: ref.take, at: ref.position) else { return nil }
+        let size = (variant?.fields.size ?? target.fields.size ?? manifest.defaults.size)?.value ?? .default
+        return (PlannedJob.makeID(shot: target.id.value, variant: variant?.id.value, take: take), size)
+    }
+
+    /// The variant and take a reference (a frame, a clip of a cut) names in `target`: a variant
+    /// exactly when the shot has variants, a take it has; nil after reporting why not.
+    mutating func namedVariantAndTake(
+        in target: Shot, variant: Located<String>?, take: Located<Int>?, at position: SourcePosition
+    ) -> (variant: Variant?, take: Int)? {
+        var named: Variant?
         if target.variants.isEmpty {
-            if let v = ref.variant {
+            if let v = variant {
                 error("shot '\(target.id.value)' has no variants, so 'variant: \(v.value)' cannot be used", v.position)
                 return nil
             }
         } else {
-            guard let v = ref.variant else {
-                error("shot '\(target.id.value)' has variants (\(target.variants.map(\.id.value).joined(separator: ", "))); say which with 'variant:'",
-                      ref.position)
+            guard let v = variant else {
+                error("shot '\(target.id.value)' has variants (\(target.variants.map(\.id.value).joined(separator: ", "))); say which with 'variant:'", position)
                 return nil
             }
-            guard let variant = target.variants.first(where: { $0.id.value == v.value }) else {
+            guard let found = target.variants.first(where: { $0.id.value == v.value }) else {
                 error("shot '\(target.id.value)' has no variant '\(v.value)'\(Suggest.didYouMean(v.value, target.variants.map(\.id.value)))", v.position)
                 return nil
             }
-            variantFields = variant.fields
-            variantID = variant.id.value
+            named = found
         }
-        let take = ref.take?.value ?? 1
-        if take > target.takeCount {
-            error("shot '\(target.id.value)' has \(target.takeCount) take\(target.takeCount == 1 ? "" : "s"), so there is no take \(take)",
-                  ref.take?.position ?? ref.position)
+        let number = take?.value ?? 1
+        if number > target.takeCount {
+            error("shot '\(target.id.value)' has \(target.takeCount) take\(target.takeCount == 1 ? "" : "s"), so there is no take \(number)",
+                  take?.position ?? position)
             return nil
         }
-        let size = (variantFields.size ?? target.fields.size ?? manifest.defaults.size)?.value ?? .default
-        return (PlannedJob.makeID(shot: target.id.value, variant: variantID, take: take), size)
+        return (named, number)
     }
 
     private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: Owner) -> Bool {
