@@ -53,6 +53,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
     var pollInterval: Double?
 
+    @Option(help: ArgumentHelp(
+        "How polls are timed: learned (default: a created job is first polled when jobs like it were seen done in this run) or plain (the reference: each job from its own answers only).",
+        valueName: "plan", visibility: .hidden))
+    var pollPlanning: PollPlanningOption = .learned
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one job may take from submission to completion.", valueName: "seconds"))
     var jobTimeout: Double = 1200
 
@@ -253,6 +258,7 @@ struct RunCommand: AsyncParsableCommand {
 
     private func render(_ plan: Plan, options: RunOptions, api: API, media: MediaTools) async throws -> RunResult {
         var configuration = VideoAPIClientConfiguration(baseURL: api.baseURL, apiKey: APIKey(api.apiKey))
+        configuration.pollPlanning = pollPlanning.planning
         if emulate || pollInterval != nil {
             configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
         }
