@@ -25,14 +25,23 @@ public struct MediaTools: Sendable {
 
     /// Fails with an install hint when a tool is missing, before anything is paid for.
     public func preflight() async throws {
-        for tool in [ffmpeg, ffprobe] {
-            do {
-                let result = try await run(executable(tool), arguments: ["-version"], environment: Self.environment, output: .discarded, error: .discarded)
-                guard result.terminationStatus.isSuccess else { throw ToolError(description: "") }
-            } catch {
-                throw ToolError(description:
-                    "\(tool) is needed to check clips and extract frames, and it could not be run; install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
-            }
+        // Both at once: each takes tens of milliseconds to load its libraries, before any job starts.
+        async let checkFFmpeg = runs(ffmpeg)
+        async let checkFFprobe = runs(ffprobe)
+        let (ffmpegRuns, ffprobeRuns) = await (checkFFmpeg, checkFFprobe)
+        for (tool, works) in [(ffmpeg, ffmpegRuns), (ffprobe, ffprobeRuns)] where !works {
+            throw ToolError(description:
+                "\(tool) is needed to check clips and extract frames, and it could not be run; install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
+        }
+    }
+
+    /// Whether `tool -version` runs and exits 0.
+    private func runs(_ tool: String) async -> Bool {
+        do {
+            let result = try await run(executable(tool), arguments: ["-version"], environment: Self.environment, output: .discarded, error: .discarded)
+            return result.terminationStatus.isSuccess
+        } catch {
+            return false
         }
     }
 
