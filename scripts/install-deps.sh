@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs what veo-pipeline needs beyond Swift: libyaml (build), ffmpeg/ffprobe (frames and clip
 # checks, and the emulator's clips). With --test, also the Python tools the tests use
-# (check-jsonschema, Chromium and Playwright). Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
+# (check-jsonschema, Chromium and Playwright). With --bench, also what the benchmarks compare
+# against (the openai Python SDK and PyYAML, for scripts/bench/bench_openai_sdk.py); the tests do not
+# need it. Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
 set -euo pipefail
 
 want_test_tools=0
-[[ "${1:-}" == "--test" ]] && want_test_tools=1
+want_bench_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test_tools=1 ;;
+    --bench) want_bench_tools=1 ;;
+    *) echo "usage: $0 [--test] [--bench]" >&2; exit 64 ;;
+  esac
+done
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -44,5 +53,13 @@ if ((want_test_tools)); then
   if ! python3 -c "import playwright" 2>/dev/null; then
     echo "==> installing playwright (pip)"
     python3 -m pip install --quiet --disable-pip-version-check playwright
+  fi
+fi
+
+if ((want_bench_tools)); then
+  # The side-by-side script of scripts/bench-polling.sh and scripts/bench-run.sh.
+  if ! python3 -c "import openai, yaml" 2>/dev/null; then
+    echo "==> installing openai and PyYAML (pip, for the benchmarks)"
+    python3 -m pip install --quiet --disable-pip-version-check openai pyyaml
   fi
 fi

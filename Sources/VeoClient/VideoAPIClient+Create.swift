@@ -30,7 +30,7 @@ extension VideoAPIClient {
     ) async throws -> VideoObject {
         let body = try makeCreateBody(request, uploads: uploads)
         let url = configuration.root + "/v1/videos"
-        return try await withRetries(configuration.submitRetry, scope: "submit") { attempt in
+        let video = try await withRetries(configuration.submitRetry, scope: "submit") { attempt in
             try await onAttempt(.sending(attempt: attempt))
             do {
                 return try await submitOnce(body, url: url, attempt: attempt)
@@ -39,6 +39,8 @@ extension VideoAPIClient {
                 throw error
             }
         }
+        renderHistory.created(video, at: sinceStart())
+        return video
     }
 
     /// ``create(_:uploads:onAttempt:)`` without a callback (the form `VideoService` names).

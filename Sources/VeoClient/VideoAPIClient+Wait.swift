@@ -3,6 +3,9 @@
 extension VideoAPIClient {
     /// Polls the job until it completes, fails or the deadline passes.
     ///
+    /// - ``VideoAPIClientConfiguration/pollPlanning`` picks the plan: `.plain` polls at once;
+    ///   `.learned` starts a job this client created from its create's answer and the render times
+    ///   of the jobs like it seen so far (``RenderHistory``).
     /// - When to poll is ``PollSchedule``'s call: never sooner than `pollInterval` after the last
     ///   poll (or the server's `openai-poll-after-ms` hint when it sent one), at that floor while
     ///   the job reports no progress, else just after its predicted completion, never later than
@@ -20,33 +23,48 @@ extension VideoAPIClient {
         id: String, pollInterval: Duration, timeout: Duration,
         onUpdate: @Sendable (VideoObject) async -> Void
     ) async throws -> VideoObject {
-        let elapsed = Self.stopwatch(clock)
+        let begun = sinceStart()
+        let elapsed = { self.sinceStart() - begun }
         let floor = max(pollInterval, configuration.minimumPollInterval)
         var schedule = PollSchedule(floor: floor, ceiling: configuration.maximumPollInterval, jitter: configuration.pollJitter)
+        // `.learned`: a job this client just created starts with its create's answer, not a poll.
+        let creation = configuration.pollPlanning == .learned ? renderHistory.creation(of: id) : nil
+        var wait = Duration.zero
+        if let creation {
+            schedule.created(at: creation.at - begun, expectedRender: renderHistory.expectedRender(of: creation.kind))
+            wait = schedule.delay(after: elapsed(), hint: nil, random: configuration.random())
+        }
         var polls = 0
         while true {
+            if wait > .zero { try await sleep(for: min(wait, max(timeout - elapsed(), .zero))) }
             if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)") }
             try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, id: id)
             let sentAt = elapsed()
             let (video, hint) = try await retrieve(id: id)
             polls += 1
             await onUpdate(video)
-            if try finished(video, id: id) { return video }
             let now = elapsed()
             // The server read its progress between the request and the answer: the midpoint.
             let answeredAt = sentAt + (now - sentAt) / 2
+            do {
+                if try finished(video, id: id) {
+                    renderHistory.completed(id, at: begun + answeredAt)
+                    return video
+                }
+            } catch {
+                renderHistory.forget(id)
+                throw error
+            }
             schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) },
                 latency: now - sentAt)
-            let remaining = timeout - now
-            if remaining <= .zero {
+            if timeout - now <= .zero {
                 throw VideoAPIError(
                     kind: .deadlineExceeded,
                     message: "job \(id) still \(video.status.rawValue) after \(timeout) (\(polls) polls); it was not resubmitted"
                 )
             }
-            let wait = schedule.delay(after: now, hint: hint.map { max($0, configuration.minimumPollInterval) }, random: configuration.random())
+            wait = schedule.delay(after: now, hint: hint.map { max($0, configuration.minimumPollInterval) }, random: configuration.random())
             logger.debug("poll", metadata: ["id": "\(id)", "status": "\(video.status.rawValue)", "next": "\(wait)"])
-            try await sleep(for: min(wait, remaining))
         }
     }
 

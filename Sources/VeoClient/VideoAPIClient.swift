@@ -31,6 +31,10 @@ public final class VideoAPIClient: Sendable {
     let writeBytes: @Sendable (Int32, UnsafeRawBufferPointer) -> Int
     /// The run-wide pace of status requests, shared by every job this client waits for.
     let pollPacer: PollPacer
+    /// The render times seen in this run (``PollPlanning/learned``).
+    let renderHistory = RenderHistory()
+    /// Time since the client was made, on its clock: the common time base of its jobs' waits.
+    let sinceStart: @Sendable () -> Duration
 
     public convenience init(
         configuration: VideoAPIClientConfiguration, httpClient: HTTPClient,
@@ -52,6 +56,7 @@ public final class VideoAPIClient: Sendable {
         self.logger = logger
         self.writeBytes = writeBytes
         self.pollPacer = PollPacer(perSecond: configuration.pollsPerSecond, burst: configuration.pollBurst, clock: clock)
+        self.sinceStart = Self.stopwatch(clock)
     }
 
     /// Runs `body` with a client backed by a new `HTTPClient` (one connection pool for the whole run),

@@ -43,6 +43,9 @@ public struct VideoAPIClientConfiguration: Sendable {
     /// after a burst of `pollBurst`; 0 means no limit.
     public var pollsPerSecond: Double
     public var pollBurst: Int
+    /// `.plain` polls each job from its own answers only; `.learned` also uses the create's
+    /// answer and this run's render times (``PollPlanning``).
+    public var pollPlanning: PollPlanning
     /// Redirects followed by one download attempt before it fails.
     public var maxRedirects: Int
     /// Largest local image uploaded as an `input_reference` part (each is read once, into memory).
@@ -69,6 +72,7 @@ public struct VideoAPIClientConfiguration: Sendable {
         self.maximumPollInterval = .seconds(60)
         self.pollsPerSecond = 50
         self.pollBurst = 32
+        self.pollPlanning = .learned
         self.maxRedirects = 5
         self.maxImageBytes = ProviderLimits.maxImageBytes
         self.random = { Double.random(in: 0..<1) }

@@ -61,6 +61,9 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     public var maxConcurrentJobs: Int? = nil
     /// Shown instead of `in_progress` (e.g. `processing`), as some gateways do.
     public var nonStandardStatus: String? = nil
+    /// Completed video objects carry no `video_url`, as gateways that serve the clip only through
+    /// `/content` do: clients must then download from `/content` (and follow its redirect).
+    public var withholdVideoURL: Bool = false
 
     public init() {}
 
@@ -68,7 +71,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         case rateLimitCreates, retryAfterSeconds, unavailableCreates, pollServerErrors
         case failPromptsContaining, failCode, truncateDownloads, corruptDownloads
         case redirectLoopDownloads, responseDelayMilliseconds, loseCreateResponses
-        case maxConcurrentJobs, nonStandardStatus
+        case maxConcurrentJobs, nonStandardStatus, withholdVideoURL
     }
 
     /// Decodes leniently: every key is optional and takes its default when absent, so
@@ -92,5 +95,6 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         loseCreateResponses = try c.decodeIfPresent(Int.self, forKey: .loseCreateResponses) ?? d.loseCreateResponses
         maxConcurrentJobs = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentJobs)
         nonStandardStatus = try c.decodeIfPresent(String.self, forKey: .nonStandardStatus)
+        withholdVideoURL = try c.decodeIfPresent(Bool.self, forKey: .withholdVideoURL) ?? d.withholdVideoURL
     }
 }

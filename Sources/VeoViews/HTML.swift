@@ -36,12 +36,28 @@ enum HTML {
             .joined(separator: "/")
     }
 
-    /// JSON inside `<script type="application/json">`: `<` escaped so no text in it can close the element.
+    /// JSON inside `<script type="application/json">`: `<` escaped so no text in it can close the
+    /// element, and U+2028 and U+2029 as escapes. Done on the UTF-8 bytes: Foundation's
+    /// `replacingOccurrences` took a third of the page's time for 500 jobs.
     static func scriptJSON(_ data: Data) -> String {
-        String(decoding: data, as: UTF8.self)
-            .replacingOccurrences(of: "<", with: "\\u003c")
-            .replacingOccurrences(of: "\u{2028}", with: "\\u2028")
-            .replacingOccurrences(of: "\u{2029}", with: "\\u2029")
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count + data.count / 64)
+        let bytes = [UInt8](data)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "<") {
+                out += Array("\\u003c".utf8)
+            } else if byte == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+                out += Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                i += 2
+            } else {
+                out.append(byte)
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// An element id for a job: `hero/final#2` → `job-hero.final~2` (`.` and `~` never occur in

@@ -56,11 +56,16 @@ public struct ThumbnailMaker: Sendable {
     public func make(clips: [Clip], images: [Image]) async -> Thumbnails {
         try? FileManager.default.createDirectory(atPath: outDirectory + "/" + Thumbnails.folder, withIntermediateDirectories: true)
         var work: [Still] = []
-        for clip in Set(clips) {
+        // Stills are named by content: clips (or images) with the same content share them, and
+        // each is made once (made by several at once, they would race to the same file).
+        let present = clips.filter { FileManager.default.fileExists(atPath: $0.path) }
+        for clip in Self.oneEach(present + clips, by: \.sha256) {
             work.append(Still(kind: .poster, sha: clip.sha256, source: clip.path, seconds: clip.seconds))
             work.append(Still(kind: .strip, sha: clip.sha256, source: clip.path, seconds: clip.seconds))
         }
-        for image in Set(images) { work.append(Still(kind: .image, sha: image.sha256, source: image.path, seconds: 0)) }
+        for image in Self.oneEach(images, by: \.sha256) {
+            work.append(Still(kind: .image, sha: image.sha256, source: image.path, seconds: 0))
+        }
         var thumbnails = Thumbnails()
         for still in await makeAll(work) {
             switch still.kind {
@@ -70,6 +75,12 @@ public struct ThumbnailMaker: Sendable {
             }
         }
         return thumbnails
+    }
+
+    /// The first of `items` for each key, in order.
+    static func oneEach<T>(_ items: [T], by key: (T) -> String) -> [T] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert(key($0)).inserted }
     }
 
     struct Still: Sendable, Hashable {
@@ -123,5 +134,45 @@ public struct ThumbnailMaker: Sendable {
         } catch {
             return false
         }
+    }
+}
+
+/// Makes the stills of each clip as it lands during a run, one ffmpeg at a time, so the contact
+/// sheet written at the end finds them made instead of making them all then (with renders of a
+/// minute or more, the machine is idle between clips). Clips of the same content are made once.
+public actor StillsInBackground {
+    private let maker: ThumbnailMaker
+    private let layout: OutputLayout
+    private var queue: [ThumbnailMaker.Clip] = []
+    private var seen: Set<String> = []
+    private var worker: Task<Void, Never>?
+    private var stopped = false
+
+    public init(outDirectory: String, media: MediaTools = MediaTools()) {
+        layout = OutputLayout(root: outDirectory)
+        maker = ThumbnailMaker(outDirectory: layout.root, media: media, concurrency: 1)
+    }
+
+    /// A verified clip at `path` (inside the output folder) is ready: its stills are queued.
+    public func clipReady(path: String, sha256: String, seconds: Int) {
+        guard !stopped, seen.insert(sha256).inserted, let absolute = try? layout.absolute(path) else { return }
+        queue.append(ThumbnailMaker.Clip(sha256: sha256, path: absolute, seconds: seconds))
+        if worker == nil { worker = Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while !stopped, !queue.isEmpty {
+            let clip = queue.removeFirst()
+            _ = await maker.make(clips: [clip], images: [])
+        }
+        worker = nil
+    }
+
+    /// Takes no more clips and drops those not started; returns when the one being made is done.
+    /// The contact sheet makes whatever is missing.
+    public func finish() async {
+        stopped = true
+        queue = []
+        await worker?.value
     }
 }

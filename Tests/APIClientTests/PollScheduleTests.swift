@@ -103,4 +103,54 @@ import Testing
         #expect(schedule.predictedCompletion == .seconds(40))
         #expect(schedule.delay(after: .seconds(20), hint: nil, random: 0) == .seconds(21))  // 5 % past it
     }
+    @Test func aCreatedJobIsFirstPolledWhenJobsLikeItWereSeenDone() {
+        var schedule = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
+        schedule.created(at: .zero, expectedRender: .seconds(12))
+        #expect(schedule.predictedCompletion == .seconds(12))
+        // No margin: the 12 s are when earlier jobs were seen done.
+        let first = schedule.delay(after: .milliseconds(10), hint: nil, random: 0)
+        #expect(abs((first - .seconds(11.99)).seconds) < 1e-9, "\(first)")
+        // Never before the floor, never after the ceiling.
+        var fast = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
+        fast.created(at: .zero, expectedRender: .milliseconds(200))
+        #expect(fast.delay(after: .zero, hint: nil, random: 0) == .seconds(1))
+        var slow = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
+        slow.created(at: .zero, expectedRender: .seconds(600))
+        #expect(slow.delay(after: .zero, hint: nil, random: 0) == .seconds(60))
+    }
+
+    @Test func aJobNotDoneWhenExpectedFallsBackToTheFloorOrItsProgress() {
+        var queued = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
+        queued.created(at: .zero, expectedRender: .seconds(12))
+        queued.record(progress: 0, at: .seconds(12), age: nil)
+        #expect(queued.expected == nil)
+        #expect(queued.delay(after: .seconds(12), hint: nil, random: 0) == .seconds(1))
+        var running = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
+        running.created(at: .zero, expectedRender: .seconds(12))
+        // 60 % at 12 s, anchored at the creation, says 20 s; but the job is slower than those
+        // before it and sat queued for an unknown time: a second report a floor later.
+        running.record(progress: 60, at: .seconds(12), age: nil)
+        #expect(running.predictedCompletion == .seconds(13))
+        running.record(progress: 70, at: .seconds(13), age: nil)
+        #expect(running.predictedCompletion == .seconds(16))
+        // A poll the ceiling brought before the expected moment leaves the expectation.
+        var early = PollSchedule(floor: .seconds(1), ceiling: .seconds(5), jitter: 0)
+        early.created(at: .zero, expectedRender: .seconds(12))
+        early.record(progress: 0, at: .seconds(5), age: nil)
+        #expect(early.expected == .seconds(12))
+    }
+
+    @Test func theLastReportOfNoProgressAnchorsTheFirstEstimate() {
+        // Queued at 8 s, 50 % at 10 s: done near 12 s (the job's creation as the anchor said 20 s).
+        var schedule = PollSchedule(floor: .seconds(1), ceiling: .seconds(600), jitter: 0)
+        schedule.created(at: .zero, expectedRender: nil)
+        schedule.record(progress: 0, at: .seconds(8), age: nil)
+        schedule.record(progress: 50, at: .seconds(10), age: nil)
+        #expect(schedule.predictedCompletion == .seconds(12))
+        var unanchored = PollSchedule(floor: .seconds(1), ceiling: .seconds(600), jitter: 0)
+        unanchored.created(at: .zero, expectedRender: nil)
+        unanchored.record(progress: 50, at: .seconds(10), age: nil)
+        #expect(unanchored.predictedCompletion == .seconds(20))
+    }
 }
+

@@ -176,6 +176,8 @@ import VeoEmulator
     @Test func redirectLoopOnDownloadDoesNotHangOrDuplicate() async throws {
         var faults = FaultPlan()
         faults.redirectLoopDownloads = 1
+        // The loop is on /content: without a video_url the run downloads from there.
+        faults.withholdVideoURL = true
         try await Harness.with(faults: faults) { h in
             try h.writeManifest(manifestYAML(name: "loop", """
                   - id: loop

@@ -70,7 +70,7 @@ import VeoEmulator
             #expect(again.code == 0, "\(again)")
             let record = await h.record()
             #expect(record.createAttemptCount == 0, "no new generation")
-            #expect(record.contentCount >= 1)
+            #expect(record.fileDownloadCount >= 1)
             let second = try await h.report()
             #expect(second.job("a")?.videoID == first.job("a")?.videoID)
             #expect(second.job("a")?.output?.sha256 == first.job("a")?.output?.sha256)

@@ -136,6 +136,21 @@ struct FaultTests {
         }
     }
 
+    @Test("withholdVideoURL: a completed job carries no video_url; /content still redirects to the file")
+    func withheldVideoURL() async throws {
+        var plan = FaultPlan()
+        plan.withholdVideoURL = true
+        try await Harness.with(.router, { $0.faults = plan }) { h in
+            let id = try await h.create()
+            let done = try #require(try await h.pollUntilDone(id).last)
+            #expect(done.json["status"] as? String == "completed")
+            #expect(done.json["video_url"] == nil)
+            let content = try await h.send(.GET, "/v1/videos/\(id)/content")
+            #expect(content.status == 302)
+            #expect(content.header("Location")?.hasSuffix("/files/\(id).mp4") == true)
+        }
+    }
+
     @Test("responseDelayMilliseconds delays every answer")
     func delay() async throws {
         var plan = FaultPlan()

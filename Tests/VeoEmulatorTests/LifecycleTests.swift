@@ -28,7 +28,7 @@ struct LifecycleTests {
             }
             let done = try #require(replies.last)
             #expect(done.header("openai-poll-after-ms") == nil)
-            #expect(done.json["video_url"] as? String == "\(h.base)/v1/videos/\(id)/content")
+            #expect(done.json["video_url"] as? String == "\(h.base)/files/\(id).mp4")
             let created = try #require(done.json["created_at"] as? Int)
             let completed = try #require(done.json["completed_at"] as? Int)
             let expires = try #require(done.json["expires_at"] as? Int)

@@ -41,7 +41,7 @@ struct PersistenceTests {
             for (key, value) in before {
                 #expect(again.json[key] as? Int == value, "\(key)")
             }
-            #expect(again.json["video_url"] as? String == "\(h.base)/v1/videos/\(done)/content")
+            #expect(again.json["video_url"] as? String == "\(h.base)/files/\(done).mp4")
             let clip = try await h.download(done)
             defer { try? FileManager.default.removeItem(at: clip) }
             #expect(try Data(contentsOf: clip) == clipBefore)

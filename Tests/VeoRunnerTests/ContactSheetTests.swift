@@ -105,4 +105,13 @@ struct ContactSheetTests {
         let html = ContactSheet(report: report, thumbnails: Thumbnails()).html()
         #expect(html.components(separatedBy: "<article class=\"card").count == 1001)
     }
+    @Test func scriptJSONEscapesWhatCouldEndTheScriptAndNothingElse() {
+        let texts = ["plain", "</script><b>", "a\u{2028}b\u{2029}c", "€ é 日本 \u{2027}\u{202A}", "<\u{2028}<", "", "\u{E2}\u{80}"]
+        for text in texts {
+            let reference = text.replacingOccurrences(of: "<", with: "\\u003c")
+                .replacingOccurrences(of: "\u{2028}", with: "\\u2028").replacingOccurrences(of: "\u{2029}", with: "\\u2029")
+            #expect(HTML.scriptJSON(Data(text.utf8)) == reference, "\(text)")
+        }
+    }
 }
+

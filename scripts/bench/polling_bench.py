@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Measurements of scripts/bench-polling.sh (issue 16). Usage:
   polling_bench.py VEO_BIN WORK_DIR CLIP
-CLIP is a 1280x720, 4 s MP4 every emulator serves (--serve-file). Starts its own emulators (one
-per section, each with its own render time and a job store read afterwards for exact completion
-times), prints each section's figures and whether each target is met."""
+CLIP is a 1280x720, 4 s MP4 every emulator serves (--serve-file: no emulator renders with ffmpeg,
+so the emulator takes almost no CPU from the client). Starts its own emulators (one per section,
+each with its own render time and a job store read afterwards for exact completion times), prints
+each section's figures and whether each target is met.
+
+With BENCH_QUIET_LOAD=L (scripts/bench-polling.sh sets 1.5 unless told otherwise; 0 turns it off),
+every timed run first waits, up to BENCH_QUIET_WAIT seconds (default 600), until the 1-minute load
+average is below L; every figure is printed with the load average before and after its run."""
 import collections
 import glob
 import json
+import math
 import os
 import socket
 import subprocess
@@ -18,6 +24,27 @@ import urllib.request
 veo, work, clip = sys.argv[1], sys.argv[2], sys.argv[3]
 here = os.path.dirname(os.path.abspath(__file__))
 env = dict(os.environ, VEO_API_KEY="bench", CI="true")
+quiet_load = float(os.environ.get("BENCH_QUIET_LOAD", "0") or 0)
+quiet_wait = float(os.environ.get("BENCH_QUIET_WAIT", "600"))
+
+
+def load():
+    return float(open("/proc/loadavg").read().split()[0])
+
+
+def settle():
+    """Waits (up to quiet_wait s) for the 1-minute load average to drop below quiet_load; returns
+    the load average then, as text for the figures."""
+    waited = 0.0
+    while quiet_load > 0 and load() >= quiet_load and waited < quiet_wait:
+        time.sleep(5)
+        waited += 5
+    note = f"load {load():.2f}"
+    if quiet_load > 0 and load() >= quiet_load:
+        note += f" (NOT quiet: still >= {quiet_load:g} after {waited:.0f} s)"
+    elif waited:
+        note += f" (after {waited:.0f} s waiting for < {quiet_load:g})"
+    return note
 
 
 class Emulator:
@@ -98,16 +125,39 @@ def gen(*args):
     subprocess.run(["python3", os.path.join(here, "gen_manifest.py"), *map(str, args)], check=True)
 
 
-def run(manifest, base, concurrency, poll, name):
+class Timed:
+    """One timed process: its wall time, the load average before and after, and when it started
+    and ended (seconds since 1970, to set against the emulator's record)."""
+
+    def __init__(self, cmd, log):
+        self.before = settle()
+        self.start = time.time()
+        t = time.perf_counter()
+        with open(log, "w") as f:
+            self.rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env).returncode
+        self.wall = time.perf_counter() - t
+        self.end = time.time()
+        self.after = f"load {load():.2f}"
+
+    def loads(self):
+        return f"[{self.before} before, {self.after} after]"
+
+    def phases(self, reqs):
+        """Process start to its first request, and its last request to the process end."""
+        stamps = [stamp(r["timestamp"]) for r in reqs]
+        if not stamps:
+            return ""
+        return (f"first request {min(stamps) - self.start:.3f} s after the start, process end "
+                f"{self.end - max(stamps):.3f} s after the last request")
+
+
+def run(manifest, base, concurrency, poll, name, *extra):
     out = os.path.join(work, f"out-{name}")
-    t = time.perf_counter()
-    with open(os.path.join(work, f"run-{name}.log"), "w") as f:
-        rc = subprocess.run([veo, "run", manifest, "--base-url", base, "--concurrency", str(concurrency),
-                             "--poll-interval", str(poll), "--out", out], stdout=f, stderr=subprocess.STDOUT, env=env).returncode
-    wall = time.perf_counter() - t
-    if rc != 0:
-        sys.exit(f"veo-pipeline run {name} exited {rc}; see {work}/run-{name}.log")
-    return wall, json.load(open(os.path.join(out, "report.json")))
+    timed = Timed([veo, "run", manifest, "--base-url", base, "--concurrency", str(concurrency),
+                   "--poll-interval", str(poll), "--out", out, *extra], os.path.join(work, f"run-{name}.log"))
+    if timed.rc != 0:
+        sys.exit(f"veo-pipeline run {name} exited {timed.rc}; see {work}/run-{name}.log")
+    return timed, json.load(open(os.path.join(out, "report.json")))
 
 
 def chain_manifest(path, chains, depth, independent):
@@ -159,28 +209,39 @@ def section1():
     try:
         path = os.path.join(work, "chains.yaml")
         chain_manifest(path, 50, 4, 0)
-        wall, rep = run(path, emu.base, conc, poll, "s1")
-        rpj, detail, _ = kinds(emu.record(), jobs)
         bound = max(4 * render, jobs * render / conc)
-        print(f"   veo-pipeline: makespan {wall:.3f} s ({wall / bound:.3f} x the bound {bound:.3f} s); "
-              f"{rpj:.2f} requests per job ({detail}); target <= 4: {'MET' if rpj <= 4 else 'MISSED'}")
-        print(f"     report summary requests: {rep['summary'].get('requests')}")
+        print(f"   bound max(critical path 4 s, work {jobs} s / {conc}) = {bound:.3f} s; 1 s jobs fill whole rounds: "
+              f"ceil({jobs}/{conc}) = {math.ceil(jobs / conc)} s at best")
+        walls = {}
+        for planning in ("learned", "plain"):
+            emu.reset()
+            timed, rep = run(path, emu.base, conc, poll, f"s1-{planning}", "--poll-planning", planning)
+            reqs = emu.record()
+            rpj, detail, _ = kinds(reqs, jobs)
+            walls[planning] = (timed.wall, rpj)
+            label = "veo-pipeline" if planning == "learned" else "veo-pipeline --poll-planning plain (the reference)"
+            print(f"   {label}: makespan {timed.wall:.3f} s ({timed.wall / bound:.3f} x the bound); {rpj:.2f} requests per job "
+                  f"({detail}) {timed.loads()}")
+            print(f"     {timed.phases(reqs)}; report summary requests: {rep['summary'].get('requests')}")
+        wall, rpj = walls["learned"]
+        print(f"   requests per job (veo-pipeline) {rpj:.2f}; target <= 4: {'MET' if rpj <= 4 else 'MISSED'}")
         try:
             import openai  # noqa: F401
         except ImportError:
-            print("   openai SDK script: NOT RUN (python package openai not installed on this machine); "
+            print("   openai SDK script: NOT RUN (python package openai not installed: bash scripts/install-deps.sh --bench); "
                   "makespan ratio target <= 0.90 x not measured")
             return
         emu.reset()
-        sdk_log = os.path.join(work, "run-sdk.log")
-        t = time.perf_counter()
-        subprocess.run(["python3", os.path.join(here, "bench_openai_sdk.py"), path, os.path.join(work, "out-sdk"),
-                        emu.base + "/v1", "--concurrency", str(conc), "--poll-interval", str(poll)],
-                       stdout=open(sdk_log, "w"), stderr=subprocess.STDOUT, check=True)
-        sdk = time.perf_counter() - t
-        srpj, sdetail, _ = kinds(emu.record(), jobs)
-        print(f"   openai SDK script: makespan {sdk:.3f} s; {srpj:.2f} requests per job ({sdetail})")
-        print(f"   makespan ratio veo-pipeline / SDK = {wall / sdk:.3f}; target <= 0.90: {'MET' if wall / sdk <= 0.90 else 'MISSED'}")
+        sdk = Timed(["python3", os.path.join(here, "bench_openai_sdk.py"), path, os.path.join(work, "out-sdk"),
+                     emu.base + "/v1", "--concurrency", str(conc), "--poll-interval", str(poll)], os.path.join(work, "run-sdk.log"))
+        if sdk.rc != 0:
+            sys.exit(f"the SDK script exited {sdk.rc}; see {work}/run-sdk.log")
+        reqs = emu.record()
+        srpj, sdetail, _ = kinds(reqs, jobs)
+        print(f"   openai SDK script: makespan {sdk.wall:.3f} s ({sdk.wall / bound:.3f} x the bound); {srpj:.2f} requests per job "
+              f"({sdetail}) {sdk.loads()}")
+        print(f"     {sdk.phases(reqs)}")
+        print(f"   makespan ratio veo-pipeline / SDK = {wall / sdk.wall:.3f}; target <= 0.90: {'MET' if wall / sdk.wall <= 0.90 else 'MISSED'}")
     finally:
         emu.stop()
 
@@ -194,17 +255,21 @@ def section2():
     try:
         path = os.path.join(work, "flat.yaml")
         gen("flat", path, jobs, 4, "1280x720")
-        wall, rep = run(path, emu.base, jobs, round(floor, 3), "s2")
+        timed, rep = run(path, emu.base, jobs, round(floor, 3), "s2")
+        wall = timed.wall
         reqs = emu.record()
         polls = sum(1 for r in reqs if r["kind"] == "poll") / jobs
         delay, n = delays(reqs, emu)
         emu.reset()
+        base_load = settle()
         base_wall = fixed_interval_poller(emu.base, jobs, floor, jobs)
         breqs = emu.record()
         bpolls = sum(1 for r in breqs if r["kind"] == "poll") / jobs
         bdelay, bn = delays(breqs, emu)
-        print(f"   veo-pipeline:               {polls:5.2f} polls per job, mean completion->download {delay:.3f} s ({n} jobs), makespan {wall:.2f} s")
-        print(f"   fixed interval at the floor: {bpolls:5.2f} polls per job, mean completion->download {bdelay:.3f} s ({bn} jobs), makespan {base_wall:.2f} s")
+        print(f"   veo-pipeline:               {polls:5.2f} polls per job, mean completion->download {delay:.3f} s ({n} jobs), "
+              f"makespan {wall:.2f} s {timed.loads()}")
+        print(f"   fixed interval at the floor: {bpolls:5.2f} polls per job, mean completion->download {bdelay:.3f} s ({bn} jobs), "
+              f"makespan {base_wall:.2f} s [{base_load} before, load {load():.2f} after]")
         fewer = 1 - polls / bpolls
         print(f"   polls {fewer * 100:.0f} % fewer (target >= 50 %: {'MET' if fewer >= 0.5 else 'MISSED'}); "
               f"delay {'shorter' if delay < bdelay else 'NOT shorter'} ({delay:.3f} vs {bdelay:.3f} s): "
@@ -221,10 +286,13 @@ def section3():
     try:
         path = os.path.join(work, "chain8.yaml")
         chain_manifest(path, 1, 8, 64)
-        wall, rep = run(path, emu.base, conc, 0.2, "s3")
+        timed, rep = run(path, emu.base, conc, 0.2, "s3")
+        reqs = emu.record()
+        rpj, detail, _ = kinds(reqs, 72)
         bound = max(8 * render, 72 * render / conc)
-        print(f"   makespan {wall:.3f} s = {wall / bound:.3f} x max(critical path 8 s, work 72 s / {conc} = 9 s); "
-              f"target <= 1.05: {'MET' if wall / bound <= 1.05 else 'MISSED'}")
+        print(f"   makespan {timed.wall:.3f} s = {timed.wall / bound:.3f} x max(critical path 8 s, work 72 s / {conc} = 9 s); "
+              f"target <= 1.05: {'MET' if timed.wall / bound <= 1.05 else 'MISSED'} {timed.loads()}")
+        print(f"     {timed.phases(reqs)}; {rpj:.2f} requests per job ({detail})")
     finally:
         emu.stop()
 
@@ -236,11 +304,14 @@ def section4():
     try:
         path = os.path.join(work, "dag.yaml")
         gen("dag", path, 4, 125, 4, "1280x720", "after")
-        wall, rep = run(path, emu.base, conc, 0.2, "s4")
-        rpj, detail, _ = kinds(emu.record(), 500)
+        timed, rep = run(path, emu.base, conc, 0.2, "s4")
+        reqs = emu.record()
+        rpj, detail, _ = kinds(reqs, 500)
         bound = max(4 * render, 500 * render / conc)
-        print(f"   makespan {wall:.3f} s = {wall / bound:.3f} x the bound {bound:.3f} s; target <= 1.10: "
-              f"{'MET' if wall / bound <= 1.10 else 'MISSED'}; {rpj:.2f} requests per job ({detail})")
+        print(f"   makespan {timed.wall:.3f} s = {timed.wall / bound:.3f} x the bound {bound:.3f} s; target <= 1.10: "
+              f"{'MET' if timed.wall / bound <= 1.10 else 'MISSED'}; {rpj:.2f} requests per job ({detail}) {timed.loads()}")
+        print(f"     {timed.phases(reqs)}; 1 s jobs fill whole rounds: ceil(500/{conc}) = {math.ceil(500 / conc)} s at best "
+              f"= {math.ceil(500 / conc) / bound:.3f} x the bound")
     finally:
         emu.stop()
 

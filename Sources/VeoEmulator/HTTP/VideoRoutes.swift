@@ -89,15 +89,17 @@ struct VideoRoutes: Sendable {
 
     // MARK: - GET /v1/videos/{id}
 
-    /// The video object; `video_url` once completed, and a poll hint until the job ends.
+    /// The video object; once completed, `video_url`: the direct link to the clip file (the
+    /// provider's page: "视频直链（完成后返回）", the video's direct link, given on completion), the
+    /// same file `/content` redirects to, unless the plan withholds it. A poll hint until the job ends.
     @Sendable func poll(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require(Endpoint.idParameter)
         let plan = await core.faults.plan
         guard let (object, pollAfter) = await core.jobs.snapshot(id: id, inProgressName: plan.nonStandardStatus)
         else { throw APIError.videoNotFound(id) }
         var shown = object
-        if object.status == .completed {
-            shown.videoURL = "\(core.address.baseURL(for: request))/v1/videos/\(id)/content"
+        if object.status == .completed, !plan.withholdVideoURL {
+            shown.videoURL = Self.fileURL(base: core.address.baseURL(for: request), id: id)
         }
         var response = Response.json(shown)
         if !object.status.isTerminal {
@@ -121,7 +123,12 @@ struct VideoRoutes: Sendable {
             context.note.noteFault(.redirectLoop)
             return .redirect(to: "\(base)/v1/videos/\(id)/content?loop=1")
         }
-        return .redirect(to: "\(base)/files/\(id).mp4")
+        return .redirect(to: Self.fileURL(base: base, id: id))
+    }
+
+    /// Where a completed job's clip file is served: `video_url`, and the target of `/content`.
+    static func fileURL(base: String, id: String) -> String {
+        "\(base)/files/\(id).mp4"
     }
 
     // MARK: - GET|HEAD /files/{id}.mp4

@@ -402,10 +402,12 @@ struct JobContext: Sendable {
         switch result {
         case .cached(let output, _):
             onEvent(.cached(job: job.id, path: output.path))
+            onEvent(.clipReady(job: job.id, path: output.path, sha256: output.sha256, seconds: job.request.seconds.rawValue))
             return JobOutcome(job: job, result: result, resolved: resolved.map(withFrameHashes), submission: nil)
         case .rendered(let output, let completedAt):
             let seconds = submission?.submittedAt.map { completedAt.timeIntervalSince($0) }
             onEvent(.succeeded(job: job.id, path: output.path, seconds: seconds))
+            onEvent(.clipReady(job: job.id, path: output.path, sha256: output.sha256, seconds: job.request.seconds.rawValue))
         case .failed(let failure):
             onEvent(.failed(job: job.id, message: failure.message))
         case .skipped(let skip):

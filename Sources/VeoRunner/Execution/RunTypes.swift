@@ -59,6 +59,10 @@ public enum RunEvent: Sendable {
     case progress(job: String, status: String, percent: Double?)
     case downloading(job: String)
     case succeeded(job: String, path: String, seconds: Double?)
+    /// A verified clip is in place (rendered or cached; after `.succeeded` or `.cached`): `path`
+    /// inside the output folder, its content's sha256 and its length in seconds. Views of the
+    /// run may start on it while other jobs render.
+    case clipReady(job: String, path: String, sha256: String, seconds: Int)
     case failed(job: String, message: String)
     case skipped(job: String, reason: String)
     /// Something the user should know before the jobs start.

@@ -98,6 +98,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Show this status instead of in_progress (e.g. processing).", valueName: "status"))
     var nonStandardStatus: String?
 
+    @Flag(help: "Give completed jobs no video_url: clients must download through /content and its redirect.")
+    var withholdVideoURL = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port).") }
         guard renderSeconds >= 0, renderSeconds.isFinite else {
@@ -137,6 +140,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         if let loseCreateResponses { plan.loseCreateResponses = loseCreateResponses }
         if let maxConcurrentJobs { plan.maxConcurrentJobs = maxConcurrentJobs }
         if let nonStandardStatus { plan.nonStandardStatus = nonStandardStatus }
+        if withholdVideoURL { plan.withholdVideoURL = true }
         return plan
     }
 

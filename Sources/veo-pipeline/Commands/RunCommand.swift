@@ -53,6 +53,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
     var pollInterval: Double?
 
+    @Option(help: ArgumentHelp(
+        "How polls are timed: learned (default: a created job is first polled when jobs like it were seen done in this run) or plain (the reference: each job from its own answers only).",
+        valueName: "plan", visibility: .hidden))
+    var pollPlanning: PollPlanningOption = .learned
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one job may take from submission to completion.", valueName: "seconds"))
     var jobTimeout: Double = 1200
 
@@ -145,8 +150,10 @@ struct RunCommand: AsyncParsableCommand {
         let report: RunReport
         do {
             (runResult, report) = try await Interrupts.handle(hardStop: options.hardStop) {
-                let result = try await render(plan, options: options, api: api, media: media)
+                let stills = StillsInBackground(outDirectory: outDirectory, media: media)
+                let result = try await render(plan, options: options, api: api, media: media, stills: stills)
                 await api.emulator?.stop()
+                await stills.finish()
                 let report = await writeReport(
                     result, plan: plan, outDirectory: outDirectory, baseURL: emulate ? nil : api.baseURL, prices: options.prices,
                     budget: options.budget)
@@ -253,8 +260,9 @@ struct RunCommand: AsyncParsableCommand {
         return options
     }
 
-    private func render(_ plan: Plan, options: RunOptions, api: API, media: MediaTools) async throws -> RunResult {
+    private func render(_ plan: Plan, options: RunOptions, api: API, media: MediaTools, stills: StillsInBackground) async throws -> RunResult {
         var configuration = VideoAPIClientConfiguration(baseURL: api.baseURL, apiKey: APIKey(api.apiKey))
+        configuration.pollPlanning = pollPlanning.planning
         if emulate || pollInterval != nil {
             configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
         }
@@ -264,7 +272,13 @@ struct RunCommand: AsyncParsableCommand {
         return try await VideoAPIClient.withClient(configuration: configuration, logger: logger) { client in
             var options = options
             options.imageFetcher = ImageFetcher(client: client)
-            let runner = Runner(plan: plan, options: options, service: client, media: media) { printer.handle($0) }
+            let runner = Runner(plan: plan, options: options, service: client, media: media) { event in
+                printer.handle(event)
+                // The contact sheet's stills of each clip are made while other jobs render.
+                if case .clipReady(_, let path, let sha256, let seconds) = event {
+                    Task { await stills.clipReady(path: path, sha256: sha256, seconds: seconds) }
+                }
+            }
             return try await runner.run()
         }
     }

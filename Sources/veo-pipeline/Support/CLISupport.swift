@@ -45,6 +45,14 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json
 }
 
+/// `run --poll-planning`: ``PollPlanning`` by name.
+enum PollPlanningOption: String, ExpressibleByArgument, CaseIterable {
+    case plain
+    case learned
+
+    var planning: PollPlanning { self == .plain ? .plain : .learned }
+}
+
 enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
     case table
     case json

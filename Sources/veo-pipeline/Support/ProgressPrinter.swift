@@ -72,6 +72,8 @@ final class ProgressPrinter: Sendable {
             finish("cut " + cut, line: "\(paint("FAILED", "31"))    cut \(cut): \(message)", isError: true)
         case .cutSkipped(let cut, let reason):
             finish("cut " + cut, line: "\(paint("skipped", "33"))   cut \(cut): \(reason)")
+        case .clipReady:
+            break  // for the views (their stills), nothing to show
         }
     }
 
@@ -179,6 +181,7 @@ extension RunEvent {
         case .progress(let job, let status, let percent): .progress(job: e(job), status: e(status), percent: percent)
         case .downloading(let job): .downloading(job: e(job))
         case .succeeded(let job, let path, let seconds): .succeeded(job: e(job), path: e(path), seconds: seconds)
+        case .clipReady(let job, let path, let sha256, let seconds): .clipReady(job: e(job), path: e(path), sha256: e(sha256), seconds: seconds)
         case .failed(let job, let message): .failed(job: e(job), message: e(message))
         case .skipped(let job, let reason): .skipped(job: e(job), reason: e(reason))
         case .warning(let text): .warning(e(text))
