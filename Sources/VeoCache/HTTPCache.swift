@@ -77,12 +77,10 @@ public final class HTTPCache: RemoteCache {
     }
 
     public func download(_ path: String, to file: String) async throws -> DownloadedObject? {
-        try await transport.perform(.GET, url(path), payloadHash: "") { response in
-            switch response.status.code {
-            case 200: return try await CacheTransport.store(response, to: file)
-            case 404: return nil
-            default: throw self.failure(response, "downloading \(path)")
-            }
+        switch try await transport.download(url(path), payloadHash: "", to: file) {
+        case .object(let object): return object
+        case .answer(404, _): return nil
+        case .answer(let status, _): throw failure(status: status, "downloading \(path)")
         }
     }
 
@@ -96,7 +94,10 @@ public final class HTTPCache: RemoteCache {
     public func shutdown() async { await transport.shutdown() }
 
     func failure(_ response: HTTPClientResponse, _ doing: String) -> CacheError {
-        let status = Int(response.status.code)
+        failure(status: Int(response.status.code), doing)
+    }
+
+    func failure(status: Int, _ doing: String) -> CacheError {
         switch status {
         case 401, 403: return CacheError(.refused, cache: name, "refused the credentials while \(doing) (HTTP \(status))")
         default: return CacheError(.server, cache: name, "answered HTTP \(status) while \(doing)")

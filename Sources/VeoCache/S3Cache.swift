@@ -119,12 +119,10 @@ public final class S3Cache: RemoteCache {
     }
 
     public func download(_ path: String, to file: String) async throws -> DownloadedObject? {
-        try await transport.perform(.GET, url(path), payloadHash: SigV4.emptyPayloadHash) { response in
-            switch response.status.code {
-            case 200: return try await CacheTransport.store(response, to: file)
-            case 404: return nil
-            default: throw await self.failure(response, "downloading \(path)")
-            }
+        switch try await transport.download(url(path), payloadHash: SigV4.emptyPayloadHash, to: file) {
+        case .object(let object): return object
+        case .answer(404, _): return nil
+        case .answer(let status, let body): throw failure(status: status, body: body, "downloading \(path)")
         }
     }
 
@@ -139,11 +137,15 @@ public final class S3Cache: RemoteCache {
 
     /// The error an answer means, with S3's own code (`SignatureDoesNotMatch`, `NoSuchBucket`, …).
     func failure(_ response: HTTPClientResponse, _ doing: String) async -> CacheError {
-        let body = (try? await CacheTransport.collect(response, limit: 64 << 10)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let body = (try? await CacheTransport.collect(response, limit: 64 << 10)) ?? Data()
+        return failure(status: Int(response.status.code), body: body, doing)
+    }
+
+    func failure(status: Int, body data: Data, _ doing: String) -> CacheError {
+        let body = String(decoding: data, as: UTF8.self)
         let code = body.range(of: "<Code>").flatMap { start in
             body.range(of: "</Code>", range: start.upperBound..<body.endIndex).map { String(body[start.upperBound..<$0.lowerBound]) }
         }
-        let status = Int(response.status.code)
         let detail = "HTTP \(status)" + (code.map { " \($0)" } ?? "")
         switch status {
         case 401, 403: return CacheError(.refused, cache: name, "refused the credentials while \(doing) (\(detail))")

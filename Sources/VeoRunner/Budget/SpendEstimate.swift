@@ -2,6 +2,7 @@ import Foundation
 public import VeoManifest
 import VeoProvider
 public import VeoSupport
+public import VeoCache
 
 /// What a run would submit and its estimated cost: the jobs that are neither cached nor resumed
 /// (nor held back as ambiguous), at list prices per generated second. An estimate, never a bill.
@@ -37,6 +38,12 @@ public struct SpendEstimate: Sendable, Hashable {
         }
         return SpendEstimate(lines: lines)
     }
+}
+
+/// The shared cache could not be read while the budget was checked: nothing was submitted.
+public struct SharedCacheFailure: UserFacingError, Sendable {
+    public var error: CacheError
+    public var description: String { error.description }
 }
 
 /// The run would spend more than its budget allows: nothing was submitted.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 public import VeoCache
 import VeoClient
 import VeoManifest
@@ -100,22 +101,73 @@ extension JobContext {
 
     // MARK: - 3a. Claims
 
+    /// The shared cache before anything is paid: the job's record (a hit is taken from there), and
+    /// with claims, the claim. A job that misses pays one round trip: its claim goes out with the
+    /// lookup, not after it. Only after a hit (the run's last lookup hit: a restore) does the claim
+    /// wait for the lookup's answer, so taking jobs from the cache sends no claims at all.
+    func consultSharedCache(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async throws -> Coordination {
+        guard options.sharedCache != nil else { return .submit(claimed: false) }
+        async let early = claimWithLookup(resolved, state: state)
+        let hit: (OutputRecord, String?)?
+        do {
+            hit = try await lookUpSharedCache(job, resolved: resolved)
+        } catch {
+            if (try? await early) == true { await releaseClaim(resolved) }
+            throw error
+        }
+        sharedLookups.lastMissed = hit == nil
+        let claimed: Bool?
+        do {
+            claimed = try await early
+        } catch let error as CacheError {
+            guard let hit else { throw JobFailure(.cacheFailed, error.description) }
+            return .cached(hit.0, videoID: hit.1)
+        }
+        if let hit {
+            // Another runner's record: the claim made beside the lookup goes again.
+            if claimed == true { await releaseClaim(resolved) }
+            return .cached(hit.0, videoID: hit.1)
+        }
+        return claimed == true ? .submit(claimed: true) : try await coordinate(job, resolved: resolved, state: state, claimTried: claimed != nil)
+    }
+
+    /// Whether this runner may claim the job: claims on the cache, not read-only, and nothing the
+    /// local journal resumes.
+    private func mayClaim(_ state: KeyState) -> Bool {
+        guard let shared = options.sharedCache else { return false }
+        return shared.cache.supportsCreateOnly && !shared.readOnly && state.pendingVideoID == nil && state.output == nil
+    }
+
+    /// The claim sent beside the lookup (nil: not sent, because the run's last lookup hit).
+    private func claimWithLookup(_ resolved: ResolvedJob, state: KeyState) async throws -> Bool? {
+        guard mayClaim(state), sharedLookups.lastMissed else { return nil }
+        return try await writeClaim(resolved)
+    }
+
+    /// This runner's claim, create-only: false when another runner holds it.
+    private func writeClaim(_ resolved: ResolvedJob) async throws -> Bool {
+        guard let shared = options.sharedCache else { return false }
+        let mine = Claim(runner: shared.runnerID, createdAt: Date(), videoID: nil)
+        return try await shared.cache.write(
+            CachePaths.claim(remoteKey(resolved.key)), try Self.jsonCoder.0.encode(mine), contentType: "application/json", createOnly: true)
+    }
+
     /// Before the first create request: claim the job (create-only), or, when another runner holds
-    /// the claim, wait for its record or follow its video id. Never submits what another runner claimed.
-    func coordinate(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async throws -> Coordination {
+    /// the claim, wait for its record or follow its video id. Never submits what another runner
+    /// claimed. `claimTried`: the claim sent beside the lookup found another runner's.
+    func coordinate(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState, claimTried: Bool = false) async throws -> Coordination {
         guard let shared = options.sharedCache, shared.cache.supportsCreateOnly, state.pendingVideoID == nil, state.output == nil else {
             return .submit(claimed: false)
         }
         let (cache, path) = (shared.cache, CachePaths.claim(remoteKey(resolved.key)))
+        var claimNow = !claimTried
         do {
             while true {
                 try Task.checkCancellation()
-                if !shared.readOnly {
-                    let mine = Claim(runner: shared.runnerID, createdAt: Date(), videoID: nil)
-                    if try await cache.write(path, try Self.jsonCoder.0.encode(mine), contentType: "application/json", createOnly: true) {
-                        return .submit(claimed: true)
-                    }
+                if !shared.readOnly && claimNow, try await writeClaim(resolved) {
+                    return .submit(claimed: true)
                 }
+                claimNow = true
                 guard let data = try await cache.read(path) else {
                     if shared.readOnly { return .submit(claimed: false) }
                     continue  // released between the two requests: claim again
@@ -200,5 +252,16 @@ extension JobContext {
         } catch {
             onEvent(.warning("\(job.id): the clip was not shared: \(error)"))
         }
+    }
+}
+
+/// Whether the run's last lookup in the shared cache missed: then the next job's claim goes out
+/// with its lookup. At the start it is as if one had missed.
+final class LookupTally: Sendable {
+    private let missed = Mutex(true)
+
+    var lastMissed: Bool {
+        get { missed.withLock { $0 } }
+        set { missed.withLock { $0 = newValue } }
     }
 }

@@ -24,6 +24,8 @@ struct JobContext: Sendable {
     /// One job at a time per content key: a second job with the same key (an identical shot)
     /// waits for the first and then reuses its clip, instead of paying for it again.
     let keys = KeyedLock<String>()
+    /// Whether the run's last lookup in the shared cache missed (see `consultSharedCache`).
+    let sharedLookups = LookupTally()
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
         let started = ContinuousClock.now
@@ -48,10 +50,7 @@ struct JobContext: Sendable {
         }
         var submission: Submission?
         do {
-            if !force, let (output, videoID) = try await lookUpSharedCache(job, resolved: resolved) {
-                return finished(job, .cached(output, videoID: videoID), resolved: resolved, submission: nil)
-            }
-            let coordination = force ? .submit(claimed: false) : try await coordinate(job, resolved: resolved, state: state)
+            let coordination = force ? .submit(claimed: false) : try await consultSharedCache(job, resolved: resolved, state: state)
             let submitted: Submitted
             switch coordination {
             case .cached(let output, let videoID):

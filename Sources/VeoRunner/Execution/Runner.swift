@@ -1,4 +1,5 @@
 import Foundation
+import VeoCache
 public import VeoManifest
 
 /// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` at a time.
@@ -90,9 +91,18 @@ public struct Runner: Sendable {
     /// Before anything is submitted: refuses a run whose estimate does not fit the budget (unless
     /// `--render-what-fits`), then asks for confirmation when the caller wants it.
     private func checkBudget(selection: Schedule.Selection, layout: OutputLayout, journal: Journal, ledger: SpendingLedger) async throws {
-        let estimate = SpendEstimate.make(
-            plan: plan, selected: selection.selected, forced: selection.forced, layout: layout, keys: await journal.allStates,
+        let states = await journal.allStates
+        var estimate = SpendEstimate.make(
+            plan: plan, selected: selection.selected, forced: selection.forced, layout: layout, keys: states,
             prices: options.prices, resubmitAmbiguous: options.resubmitAmbiguous)
+        if !estimate.lines.isEmpty, !options.budget.isEmpty || options.confirm != nil {
+            do {
+                estimate = try await withoutSharedHits(estimate, selection: selection, layout: layout, states: states)
+            } catch {
+                await journal.close()
+                throw error
+            }
+        }
         let (total, thisRun) = (await ledger.total, await ledger.thisRun)
         let leftUSD = options.budget.remainingUSD(spentTotal: total, spentThisRun: thisRun)
         let leftSeconds = options.budget.remainingSeconds(spentTotal: total)
@@ -105,6 +115,28 @@ public struct Runner: Sendable {
             await journal.close()
             throw Declined()
         }
+    }
+
+    /// The estimate without the jobs the shared cache holds: a run takes them from there at no
+    /// cost (`plan --cache` counts them as cached the same way). Forced jobs are never looked up.
+    private func withoutSharedHits(
+        _ estimate: SpendEstimate, selection: Schedule.Selection, layout: OutputLayout, states: [String: KeyState]
+    ) async throws -> SpendEstimate {
+        guard let shared = options.sharedCache else { return estimate }
+        let local = CacheStatus.jobStates(plan: plan, layout: layout, keys: states, forced: selection.forced).filter { $0.value == .cached }
+        let candidates = Set(estimate.lines.map(\.job)).subtracting(selection.forced)
+        let hits: Set<String>
+        do {
+            hits = try await SharedCacheStatus.cachedJobs(
+                plan: plan, states: states, local: Set(local.keys), origin: options.origin, cache: shared.cache, candidates: candidates)
+        } catch let error as CacheError {
+            guard shared.optional else { throw SharedCacheFailure(error: error) }
+            onEvent(.warning("\(error.description); the budget estimate counts the local cache only (--cache-optional)"))
+            return estimate
+        }
+        var remaining = estimate
+        remaining.lines.removeAll { hits.contains($0.job) }
+        return remaining
     }
 
     /// When this folder's clips were all rendered against another server (say `127.0.0.1` where

@@ -77,14 +77,16 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// The estimate of what is not cached against what the manifest's budget has left; exit 3
     /// when it does not fit (after the plan is printed).
-    private func checkBudget(plan: Plan, manifest: Manifest?, folder: String, origin: String, prices: PriceTable) -> Bool {
+    /// Jobs in `cached` (the local or the shared cache holds them) cost nothing.
+    private func checkBudget(plan: Plan, manifest: Manifest?, folder: String, origin: String, prices: PriceTable, cached: Set<String>) -> Bool {
         var limits = BudgetLimits()
         limits.merge(manifest: manifest)
         guard !limits.isEmpty else { return true }
         let layout = OutputLayout(root: folder)
         let keys = CacheStatus.keyStates(journalPath: layout.journalPath, origin: origin)
-        let estimate = SpendEstimate.make(
+        var estimate = SpendEstimate.make(
             plan: plan, selected: Set(plan.jobs.map(\.id)), forced: [], layout: layout, keys: keys, prices: prices, resubmitAmbiguous: false)
+        estimate.lines.removeAll { cached.contains($0.job) }
         let spent = SpendingLedger.totals(of: SpendingLedger.read(path: layout.spendingPath))
         let left = limits.remainingUSD(spentTotal: spent, spentThisRun: .init())
         let leftSeconds = limits.remainingSeconds(spentTotal: spent)
@@ -137,7 +139,7 @@ struct PlanCommand: AsyncParsableCommand {
                 }
             }
         }
-        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, origin: origin, prices: table)
+        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, origin: origin, prices: table, cached: cachedJobs)
         let toCut = plan.cuts.count { !(cachedCuts ?? []).contains($0.id) }
         return (plan.jobs.count { !cachedJobs.contains($0.id) } + toCut, fits)
     }
