@@ -1,5 +1,6 @@
 import Foundation
 import VeoRunner
+import VeoSupport
 
 /// One cut's card: the film, the clips it joins (each a link to its job's card) and how it ended.
 struct CutCard {
@@ -59,6 +60,6 @@ struct CutCard {
     }
 
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        DecimalText.string(value, maxDecimals: 2)
     }
 }

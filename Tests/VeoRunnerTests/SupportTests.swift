@@ -7,6 +7,17 @@ import VeoSupport
 
 @Suite("Shared helpers")
 struct SupportTests {
+    @Test func decimalsAreWrittenWithoutTrailingZerosAndWithADot() {
+        #expect(DecimalText.string(7) == "7")
+        #expect(DecimalText.string(0.5) == "0.5")
+        #expect(DecimalText.string(26.5) == "26.5")
+        #expect(DecimalText.string(0.1 + 0.2) == "0.3")
+        #expect(DecimalText.string(7.001, maxDecimals: 2) == "7")  // not "7."
+        #expect(DecimalText.string(1.0 / 24, maxDecimals: 6) == "0.041667")
+        #expect(DecimalText.string(-0.0001) == "0")
+        #expect(DecimalText.string(-2.25) == "-2.25")
+    }
+
     @Test func hexMatchesTheKnownDigest() {
         #expect(Hex.encode([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
         #expect(Hex.encode([UInt8]()) == "")

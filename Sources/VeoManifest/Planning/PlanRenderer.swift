@@ -1,4 +1,5 @@
 public import Foundation
+import VeoSupport
 
 /// Shows a plan as a table (people), JSON (machines) or Graphviz DOT.
 public struct PlanRenderer: Sendable {
@@ -73,7 +74,7 @@ public struct PlanRenderer: Sendable {
     }
 
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+        DecimalText.string(value)
     }
 
     /// Rows as columns padded to their widest cell (the last column is not padded).

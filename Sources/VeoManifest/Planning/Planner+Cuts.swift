@@ -1,4 +1,5 @@
 import VeoProvider
+import VeoSupport
 
 /// The cuts' rules that need the planned jobs: which job each clip names, and trims and fades
 /// against the clips' lengths. Each problem is a diagnostic at its node.
@@ -86,6 +87,6 @@ extension Planner {
 
     /// `0.5 s`, `8 s`.
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+        DecimalText.string(value) + " s"
     }
 }

@@ -139,11 +139,8 @@ public struct CutRecipe: Sendable {
         Self.number(Double(frames) / Double(cut.fps))
     }
 
-    /// A number as ffmpeg reads it: `0.5`, `7`, `0.041667`.
+    /// A number as ffmpeg reads it: `0.5`, `7`, `0.041667` (microseconds are ffmpeg's precision).
     static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        var text = String(format: "%.6f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
+        DecimalText.string(value, maxDecimals: 6)
     }
 }
