@@ -1,4 +1,5 @@
 import Foundation
+import VeoSupport
 package import Hummingbird
 import Logging
 package import NIOCore
@@ -126,7 +127,7 @@ public actor Emulator {
             }
             return .serve(file: serveFile)
         }
-        guard ClipRenderer.resolve(configuration.ffmpegPath) != nil else {
+        guard Executables.locate(configuration.ffmpegPath) != nil else {
             throw EmulatorError.ffmpegMissing(configuration.ffmpegPath)
         }
         return .render(

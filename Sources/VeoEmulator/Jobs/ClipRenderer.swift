@@ -16,21 +16,9 @@ struct ClipRenderer: Sendable {
 
     init(ffmpegPath: String, directory: String, maxConcurrent: Int) {
         self.requestedPath = ffmpegPath
-        self.ffmpeg = ClipRenderer.resolve(ffmpegPath)
+        self.ffmpeg = Executables.locate(ffmpegPath)
         self.directory = directory
         self.slots = AsyncSemaphore(permits: max(1, maxConcurrent))
-    }
-
-    /// An executable path for `name`: as given if it contains a slash, else searched in `PATH`.
-    static func resolve(_ name: String) -> String? {
-        let fm = FileManager.default
-        if name.contains("/") { return fm.isExecutableFile(atPath: name) ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if fm.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 
     /// The two colours (`0x` and hex RGB) of a job's clip.

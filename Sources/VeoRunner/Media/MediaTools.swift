@@ -26,17 +26,10 @@ public struct MediaTools: Sendable {
     /// Fails with an install hint when a tool is missing, before anything is paid for. Looks the
     /// tools up without starting them (a run with nothing to do starts no process).
     public func preflight() async throws {
-        for tool in [ffmpeg, ffprobe] where Self.locate(tool) == nil {
+        for tool in [ffmpeg, ffprobe] where Executables.locate(tool) == nil {
             throw ToolError(description:
                 "\(tool) is needed to check clips, extract frames and make cuts, and it was not found\(tool.contains("/") ? "" : " on PATH"); install it (Debian/Ubuntu: apt-get install -y ffmpeg)")
         }
-    }
-
-    /// An executable file at `tool` (a path) or named `tool` in PATH.
-    static func locate(_ tool: String) -> String? {
-        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     // MARK: - Stills for the contact sheet
