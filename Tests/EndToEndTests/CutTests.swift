@@ -103,8 +103,15 @@ import VeoRunner
             #expect(second.map(\.output?.sha256) == first.map(\.output?.sha256))
             #expect(try FileManager.default.attributesOfItem(atPath: abPath)[.systemFileNumber] as? Int == inode, "the cut file was left alone")
 
+            // `plan` reads the same from the folder: both cuts cached, nothing to do.
+            let planArguments = ["plan", h.manifest, "--out", h.out, "--base-url", h.baseURL, "--detailed-exitcode"]
+            let plan = try await h.cli(planArguments, environment: Harness.environment(key: h.key))
+            #expect(plan.code == 0 && plan.stdout.contains("; 2 cuts (2 cached)"), "\(plan)")
+
             let createsBefore = await h.record().createdPrompts.count
             try h.writeManifest(manifest.replacingOccurrences(of: "E2E recut c", with: "E2E recut c at night"))
+            let edited = try await h.cli(planArguments, environment: Harness.environment(key: h.key))
+            #expect(edited.code == 2 && edited.stdout.contains("; 2 cuts (1 cached)"), "\(edited)")
             #expect(try await h.run().code == 0)
             #expect(await h.record().createdPrompts.count == createsBefore + 1, "only the edited shot is rendered again")
             let third = try #require(try await h.report().cuts)

@@ -12,12 +12,23 @@ public enum CacheStatus {
         case toRender
     }
 
+    /// What an output folder holds for a plan, read once: the journal's state per content key, the
+    /// jobs a run would take from the folder, and the cuts it would take from the folder's store.
+    public struct Folder: Sendable {
+        public var keys: [String: KeyState]
+        public var cachedJobs: Set<String>
+        public var cachedCuts: Set<String>
+    }
+
     /// nil when the folder has no journal (nothing rendered there yet).
-    public static func cachedJobs(plan: Plan, outDirectory: String, origin: String? = nil) -> Set<String>? {
+    public static func read(plan: Plan, outDirectory: String, origin: String? = nil) -> Folder? {
         let layout = OutputLayout(root: outDirectory)
         guard FileManager.default.fileExists(atPath: layout.journalPath) else { return nil }
-        let states = jobStates(plan: plan, layout: layout, keys: keyStates(journalPath: layout.journalPath, origin: origin))
-        return Set(states.filter { $0.value == .cached }.keys)
+        let keys = keyStates(journalPath: layout.journalPath, origin: origin)
+        let (states, clips) = jobStatesAndClips(plan: plan, layout: layout, keys: keys, forced: [])
+        return Folder(
+            keys: keys, cachedJobs: Set(states.filter { $0.value == .cached }.keys),
+            cachedCuts: cachedCuts(plan: plan, store: ClipStore(layout: layout), clips: clips))
     }
 
     /// The journal's state per content key, for `origin`'s entries.
@@ -35,13 +46,9 @@ public enum CacheStatus {
         jobStatesAndClips(plan: plan, layout: layout, keys: states, forced: forced).states
     }
 
-    /// Cuts a run would take from the folder's store (all their clips cached, and the cut of those
-    /// clips kept); nil when the folder has no journal.
-    public static func cachedCuts(plan: Plan, outDirectory: String, origin: String? = nil) -> Set<String>? {
-        let layout = OutputLayout(root: outDirectory)
-        guard !plan.cuts.isEmpty, FileManager.default.fileExists(atPath: layout.journalPath) else { return plan.cuts.isEmpty ? [] : nil }
-        let clips = jobStatesAndClips(plan: plan, layout: layout, keys: keyStates(journalPath: layout.journalPath, origin: origin), forced: []).clips
-        let store = ClipStore(layout: layout)
+    /// Cuts a run would take from the folder's store: all their clips cached (`clips`: job → the
+    /// sha256 of its cached clip), and the cut of those clips kept.
+    static func cachedCuts(plan: Plan, store: ClipStore, clips: [String: String]) -> Set<String> {
         var cached = Set<String>()
         for cut in plan.cuts {
             let shas = cut.clips.compactMap { clips[$0.job] }

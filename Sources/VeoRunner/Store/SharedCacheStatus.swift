@@ -8,18 +8,12 @@ public enum SharedCacheStatus {
     /// Records looked up at once (each a small GET).
     static let lookups = 16
 
-    /// The jobs cached locally (`local`) or with a record in the shared cache. A job downstream of
-    /// a hit gets its key from the hit's clip hash.
-    public static func cachedJobs(plan: Plan, outDirectory: String, origin: String?, local: Set<String>, cache: any RemoteCache) async throws -> Set<String> {
-        let layout = OutputLayout(root: outDirectory)
-        let states = FileManager.default.fileExists(atPath: layout.journalPath) ? CacheStatus.keyStates(journalPath: layout.journalPath, origin: origin) : [:]
-        return try await cachedJobs(plan: plan, states: states, local: local, origin: origin, cache: cache)
-    }
-
-    /// The same from the journal's states. Only `candidates` (when given) are looked up; `local`
-    /// hits take their clip hash from `states`. The records of the jobs whose keys are known are
+    /// The jobs cached locally (`local`) or with a record in the shared cache, from the folder
+    /// journal's `states` (`CacheStatus.read`). A job downstream of a hit gets its key from the
+    /// hit's clip hash. Only `candidates` (when given) are looked up; `local` hits take their clip
+    /// hash from `states`. The records of the jobs whose keys are known are
     /// read concurrently, round after round: a hit makes the keys of its dependents known.
-    static func cachedJobs(
+    public static func cachedJobs(
         plan: Plan, states: [String: KeyState], local: Set<String>, origin: String?, cache: any RemoteCache, candidates: Set<String>? = nil
     ) async throws -> Set<String> {
         var fileHash: [String: String] = [:]

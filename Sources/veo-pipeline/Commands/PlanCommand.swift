@@ -78,12 +78,13 @@ struct PlanCommand: AsyncParsableCommand {
     /// The estimate of what is not cached against what the manifest's budget has left; exit 3
     /// when it does not fit (after the plan is printed).
     /// Jobs in `cached` (the local or the shared cache holds them) cost nothing.
-    private func checkBudget(plan: Plan, manifest: Manifest?, folder: String, origin: String, prices: PriceTable, cached: Set<String>) -> Bool {
+    private func checkBudget(
+        plan: Plan, manifest: Manifest?, folder: String, keys: [String: KeyState], prices: PriceTable, cached: Set<String>
+    ) -> Bool {
         var limits = BudgetLimits()
         limits.merge(manifest: manifest)
         guard !limits.isEmpty else { return true }
         let layout = OutputLayout(root: folder)
-        let keys = CacheStatus.keyStates(journalPath: layout.journalPath, origin: origin)
         var estimate = SpendEstimate.make(
             plan: plan, selected: Set(plan.jobs.map(\.id)), forced: [], layout: layout, keys: keys, prices: prices, resubmitAmbiguous: false)
         estimate.lines.removeAll { cached.contains($0.job) }
@@ -110,17 +111,21 @@ struct PlanCommand: AsyncParsableCommand {
         let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .defaults
         let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
         let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
-        var cached = CacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin)
+        // The folder's journal is read once, for what is cached, the cuts and the budget.
+        let local = CacheStatus.read(plan: plan, outDirectory: folder, origin: origin)
+        var cached = local?.cachedJobs
         if let shared = try await sharedCache.open() {
             do {
-                cached = try await SharedCacheStatus.cachedJobs(plan: plan, outDirectory: folder, origin: origin, local: cached ?? [], cache: shared.cache)
+                cached = try await SharedCacheStatus.cachedJobs(
+                    plan: plan, states: local?.keys ?? [:], local: cached ?? [], origin: origin, cache: shared.cache)
             } catch {
                 guard shared.optional else { Terminal.writeStderr("error: \(error)\n"); throw Exit.failed }
                 Terminal.writeStderr("warning: \(error); counting the local cache only (--cache-optional)\n")
             }
         }
 
-        let cachedCuts = cached == nil ? nil : CacheStatus.cachedCuts(plan: plan, outDirectory: folder, origin: origin)
+        // Cuts are not in the shared cache: with no local journal, none is known to be cached.
+        let cachedCuts = cached == nil ? nil : local?.cachedCuts ?? []
         let renderer = PlanRenderer(plan: plan, prices: table, cached: cached, cachedCuts: cachedCuts)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())
@@ -139,7 +144,7 @@ struct PlanCommand: AsyncParsableCommand {
                 }
             }
         }
-        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, origin: origin, prices: table, cached: cachedJobs)
+        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, keys: local?.keys ?? [:], prices: table, cached: cachedJobs)
         let toCut = plan.cuts.count { !(cachedCuts ?? []).contains($0.id) }
         return (plan.jobs.count { !cachedJobs.contains($0.id) } + toCut, fits)
     }
