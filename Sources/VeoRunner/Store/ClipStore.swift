@@ -38,19 +38,25 @@ public struct ClipStore: Sendable {
     /// copy) and its record under `ac/`. Never fails the job: a store that cannot be written
     /// only costs a later revert its shortcut.
     func keep(_ clipPath: String, output: OutputRecord, key: String, model: String, videoID: String?) {
-        let object = casPath(output.sha256)
+        let record = Record(
+            sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, duration: output.duration,
+            model: model, videoID: videoID)
+        keep(clipPath, record: record, at: acPath(key))
+    }
+
+    /// `file` under `cas/<its sha256>` (unless there already) and `record` at `recordPath`, atomically.
+    /// Best effort, as said above.
+    private func keep<R: Encodable & StoredObjectRecord>(_ file: String, record: R, at recordPath: String) {
+        let object = casPath(record.sha256)
         do {
             try FileManager.default.createDirectory(atPath: casDirectory, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: acDirectory, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: object) { try place(clipPath, at: object) }
-            let record = Record(
-                sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, duration: output.duration,
-                model: model, videoID: videoID)
+            try FileManager.default.createDirectory(atPath: (recordPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: object) { try place(file, at: object) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(Array(try encoder.encode(record)), to: acPath(key))
+            try AtomicFile.write(Array(try encoder.encode(record)), to: recordPath)
         } catch {
-            // Best effort, as said above.
+            // Best effort: a store that cannot be written only costs a later run its shortcut.
         }
     }
 
@@ -132,7 +138,8 @@ extension ClipStore {
         }
     }
 
-    /// The record of the cut with `key`, when one was kept and its bytes are still stored.
+    /// The record of the cut with `key`, when one was kept (whether its bytes are still stored is
+    /// for `has` and `restore` to say).
     func cutRecord(_ key: String) -> CutRecord? {
         guard key.count == 64, let data = FileManager.default.contents(atPath: cutRecordPath(key)),
             let record = try? JSONDecoder().decode(CutRecord.self, from: data)
@@ -142,18 +149,16 @@ extension ClipStore {
 
     /// Keeps an encoded cut: its bytes under `cas/`, its record under `cuts/`. Best effort, as for clips.
     func keepCut(_ path: String, output: CutOutcome.Output, key: String) {
-        let object = casPath(output.sha256)
-        do {
-            try FileManager.default.createDirectory(atPath: casDirectory, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: cutsDirectory, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: object) { try place(path, at: object) }
-            let record = CutRecord(
-                sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, fps: output.fps, duration: output.duration)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(Array(try encoder.encode(record)), to: cutRecordPath(key))
-        } catch {
-            // Best effort.
-        }
+        let record = CutRecord(
+            sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, fps: output.fps, duration: output.duration)
+        keep(path, record: record, at: cutRecordPath(key))
     }
 }
+
+/// A record in the store that points at an object under `cas/` by its sha256.
+protocol StoredObjectRecord {
+    var sha256: String { get }
+}
+
+extension ClipStore.Record: StoredObjectRecord {}
+extension ClipStore.CutRecord: StoredObjectRecord {}

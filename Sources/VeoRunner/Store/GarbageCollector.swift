@@ -80,11 +80,3 @@ public struct GarbageCollector: Sendable {
         }
     }
 }
-
-/// A record in the store that points at an object under `cas/` by its sha256.
-protocol StoredObjectRecord {
-    var sha256: String { get }
-}
-
-extension ClipStore.Record: StoredObjectRecord {}
-extension ClipStore.CutRecord: StoredObjectRecord {}
