@@ -50,14 +50,4 @@ extension MediaTools {
             throw ToolError(description: "ffmpeg failed (\(result.terminationStatus)): \(lines.isEmpty ? "no message" : lines)")
         }
     }
-
-    private func probeJSON(_ arguments: [String], of file: String) async throws -> String {
-        let result = try await run(
-            executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
-            output: .string(limit: 256 * 1024), error: .string(limit: 16 * 1024))
-        guard result.terminationStatus.isSuccess else {
-            throw ToolError(description: "ffprobe cannot read \(file): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        return result.standardOutput
-    }
 }

@@ -104,15 +104,7 @@ public struct MediaTools: Sendable {
 
     /// Width, height and duration of a clip's first video stream, as ffprobe reports them.
     public func ffprobe(_ clip: String) async throws -> ClipInfo {
-        let result = try await run(
-            executable(ffprobe),
-            arguments: ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", "-of", "json", clip],
-            environment: Self.environment,
-            output: .string(limit: 64 * 1024), error: .string(limit: 16 * 1024))
-        let out = result.standardOutput
-        guard result.terminationStatus.isSuccess else {
-            throw ToolError(description: "ffprobe cannot read \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
+        let out = try await probeJSON(["-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", clip], of: clip)
         struct Probe: Decodable {
             struct Stream: Decodable { var width: Int?; var height: Int? }
             struct Format: Decodable { var duration: String? }
@@ -125,6 +117,17 @@ public struct MediaTools: Sendable {
             throw ToolError(description: "\(clip) has no video stream")
         }
         return ClipInfo(width: width, height: height, duration: probe.format?.duration.flatMap(Double.init) ?? 0)
+    }
+
+    /// ffprobe's JSON for `arguments`; its own words when it cannot read `file`.
+    func probeJSON(_ arguments: [String], of file: String) async throws -> String {
+        let result = try await run(
+            executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
+            output: .string(limit: 256 * 1024), error: .string(limit: 16 * 1024))
+        guard result.terminationStatus.isSuccess else {
+            throw ToolError(description: "ffprobe cannot read \(file): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return result.standardOutput
     }
 
     /// The tools run with this process's environment less its secrets.
