@@ -6,8 +6,10 @@ import VeoSupport
 extension Planner {
     mutating func planCuts(jobs plan: Plan) -> [PlannedCut] {
         var planned: [PlannedCut] = []
+        // Shots by id (first definitions), looked up once per cut and per clip.
+        let shots = indexShots(manifest.shots.indices).index
         for cut in manifest.cuts {
-            if let shot = manifest.shots.first(where: { $0.id.value == cut.id.value }) {
+            if let shot = shots[cut.id.value].map({ manifest.shots[$0] }) {
                 error("cut id '\(cut.id.value)' is also a shot id; give the cut another id so --only can tell them apart", cut.id.position,
                       notes: [.note("shot '\(shot.id.value)' is defined here", at: location(shot.id.position))])
             }
@@ -15,7 +17,7 @@ extension Planner {
             var complete = true
             var firstSize: VideoSize?
             for clip in cut.clips {
-                guard let job = cutJob(clip, plan: plan) else {
+                guard let job = cutJob(clip, plan: plan, shots: shots) else {
                     complete = false
                     continue
                 }
@@ -28,15 +30,16 @@ extension Planner {
             }
             guard complete, !clips.isEmpty else { continue }
             guard checkFades(clips, of: cut) else { continue }
-            let size = cut.size?.value ?? FrameSize(width: (firstSize ?? .default).width, height: (firstSize ?? .default).height)
+            let first = firstSize ?? .default
+            let size = cut.size?.value ?? FrameSize(width: first.width, height: first.height)
             planned.append(PlannedCut(id: cut.id.value, size: size, fps: cut.fps?.value ?? Cut.defaultFPS, clips: clips, position: cut.position))
         }
         return planned
     }
 
     /// The job a clip names (its shot, variant and take), or nil after reporting why not.
-    private mutating func cutJob(_ clip: CutClip, plan: Plan) -> PlannedJob? {
-        guard let shot = manifest.shots.first(where: { $0.id.value == clip.shot.value }) else {
+    private mutating func cutJob(_ clip: CutClip, plan: Plan, shots: [String: Int]) -> PlannedJob? {
+        guard let shot = shots[clip.shot.value].map({ manifest.shots[$0] }) else {
             error("clip names unknown shot '\(clip.shot.value)'\(Suggest.didYouMean(clip.shot.value, shotIDs))", clip.shot.position)
             return nil
         }
