@@ -42,6 +42,8 @@ struct PollSchedule: Sendable {
     private(set) var expected: Duration?
     /// A poll at or after `expected` found the job still running: it is slower than those.
     private(set) var overdue = false
+    /// When the latest poll was answered.
+    private(set) var lastPoll: Duration?
 
     init(floor: Duration, ceiling: Duration, jitter: Double) {
         self.floor = floor
@@ -62,6 +64,7 @@ struct PollSchedule: Sendable {
     /// so the age is taken half a second younger, but never younger than the wait itself.
     mutating func record(progress: Double?, at now: Duration, age: Duration?, latency: Duration = .zero) {
         self.latency = max(self.latency, latency)
+        lastPoll = now
         // The poll the earlier jobs' render times asked for found this one still running.
         if let expected, now >= expected { (self.expected, overdue) = (nil, true) }
         guard let progress, progress > 0 else {
@@ -78,6 +81,43 @@ struct PollSchedule: Sendable {
         latest = sample
     }
 
+    /// Jobs like this one taught more since the last poll (`render`: when they are expected done
+    /// after their creation). While the job has reported progress at most once and no poll has
+    /// yet found it slower than those, the expectation moves there; returns how long from `now`
+    /// until the job's predicted completion (``predictedCompletion``, which after a report of
+    /// progress is never later than its own line) when that lies ahead: a poll planned before was
+    /// planned with less.
+    mutating func relearn(expectedRender render: Duration?, now: Duration) -> Duration? {
+        guard let render, let origin, canRelearn else { return nil }
+        expected = origin.at + render
+        guard let predicted = predictedCompletion else { return nil }
+        let moment = min(predicted, (lastPoll ?? origin.at) + ceiling)
+        return moment - now > .milliseconds(1) ? moment - now : nil
+    }
+
+    /// Whether ``relearn(expectedRender:now:)`` may move the expectation: a job created here that
+    /// has reported progress at most once and was not found slower than the jobs like it.
+    var canRelearn: Bool { origin != nil && (first == nil || first == latest) && !overdue }
+
+    /// When two progress reports (above 0, at different times) say the job completes: the line
+    /// through them, with no cap. Shared with jobs like it (``RenderHistory/predicted(_:completesAt:)``).
+    var twoReportPrediction: Duration? {
+        guard let first, let latest, latest.at > first.at, latest.progress > first.progress else { return nil }
+        let rate = (latest.progress - first.progress) / (latest.at - first.at).seconds
+        return latest.at + .seconds((100 - latest.progress) / rate)
+    }
+
+    /// When the job completed, for a poll at `seenAt` that found it done: what the line through its
+    /// first and latest reports of progress says, kept between that latest report and `seenAt`.
+    /// Nil without two such reports before (a line through one report and the creation counts
+    /// the time the job sat queued as rendering and runs late), and then only `seenAt` is known:
+    /// it was done by then. Progress comes in whole percents, rounded down, so the line runs late
+    /// by up to a percent: an estimate errs towards later.
+    func completionEstimate(seenAt: Duration) -> Duration? {
+        guard let latest, latest.at < seenAt, let predicted = twoReportPrediction else { return nil }
+        return min(max(predicted, latest.at), seenAt)
+    }
+
     /// The clock offset at which the job should complete: from its progress when that allows an
     /// estimate (``progressPrediction``), else the moment earlier jobs like it were done by.
     var predictedCompletion: Duration? { progressPrediction ?? expected }
@@ -89,7 +129,10 @@ struct PollSchedule: Sendable {
     /// time since the anchor again: a poll too early costs one request, a poll too late delays
     /// the clip. When that only report came at the moment earlier jobs were done by (`overdue`:
     /// the job is slower than those, and it was not polled while queued), the next poll comes a
-    /// floor later, for a second report.
+    /// floor later, for a second report. When, after that only report, jobs like it taught when
+    /// they complete (`expected`, from ``relearn(expectedRender:now:)``), that moment is taken
+    /// instead of the cap: two reports of another job say more than the cap's guess, and it is
+    /// still never later than this job's own line.
     var progressPrediction: Duration? {
         guard let latest else { return nil }
         let candidates = [first, lastZero, origin].compactMap { $0 }
@@ -97,6 +140,7 @@ struct PollSchedule: Sendable {
         let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
         let predicted = latest.at + .seconds((100 - latest.progress) / rate)
         guard start.progress == 0 else { return predicted }
+        if let expected, !overdue { return min(predicted, max(expected, latest.at)) }
         return min(predicted, latest.at + (overdue ? floor : latest.at - start.at))
     }
 

@@ -26,12 +26,21 @@ public enum PollPlanning: String, Sendable, Hashable, CaseIterable {
 /// The render times this client has seen in this run, shared by every job it waits for.
 ///
 /// A job is noted when its create is answered with a status that is not final (its creation, on
-/// the client's stopwatch, and its kind: model, seconds, size); when a poll finds it completed,
-/// the time from its creation to that poll is kept under its kind. What the next job of that kind
-/// is told to expect is a low quantile (the tenth percentile; the least while fewer than ten are
-/// known) of those times: each one is a moment by which a job was seen done, so a job as fast
-/// as those is done then, and a slower one reports progress at that poll and is timed from it.
-/// One very fast job cannot pull the estimate down for all the others.
+/// the client's stopwatch, and its kind: model, seconds, size). Per kind it keeps three things:
+/// - **estimates**: for a job whose polls bracket its completion (one found it running with some
+///   progress, the next found it done), when it completed as its progress line says, kept between
+///   those two polls (the most recent 100);
+/// - **seen**: for every completed job, the time from its creation to the poll that found it
+///   done (a moment by which it was done, not when);
+/// - **predictions**: for a job still running with two progress reports, when the line through
+///   them says it completes (round one of a run, before any job of the kind has completed).
+///
+/// What a new job of that kind is told to expect (``expectedRender(of:floor:)``): from the
+/// estimates when there are any, the moment with the least expected cost over them (a poll after
+/// a job is done costs the time since; a poll before it costs a floor, at least, before the next
+/// may go); else the tenth percentile of the seen times (a job as fast as those is done then, and
+/// one very fast job cannot pull it down for all the others); else, the same least-cost moment
+/// over the predictions of the jobs still running.
 final class RenderHistory: Sendable {
     /// A created job the history waits to see completed.
     struct Creation: Sendable, Equatable {
@@ -40,10 +49,20 @@ final class RenderHistory: Sendable {
         var kind: String
     }
 
+    /// Estimates kept per kind: the most recent, so a provider that slows down is followed.
+    static let keptEstimates = 100
+
+    private struct Kind {
+        var seen: [Duration] = []
+        var estimates: [Duration] = []
+        var predictions: [String: Duration] = [:]
+        /// The least-cost moment over `estimates` for a floor, kept until they change.
+        var chosen: (floor: Duration, render: Duration)?
+    }
+
     private struct State {
         var created: [String: Creation] = [:]
-        /// Per kind, the seen render times, sorted.
-        var seen: [String: [Duration]] = [:]
+        var kinds: [String: Kind] = [:]
     }
 
     private let state = Mutex(State())
@@ -67,30 +86,75 @@ final class RenderHistory: Sendable {
     }
 
     /// How long after its creation a job of `kind` is expected to be done (see the type's
-    /// description); nil before any job of that kind completed.
-    func expectedRender(of kind: String) -> Duration? {
+    /// description) when polls may come no closer than `floor`; nil while nothing is known.
+    func expectedRender(of kind: String, floor: Duration) -> Duration? {
         state.withLock { state in
-            guard let seen = state.seen[kind], !seen.isEmpty else { return nil }
-            return seen[(seen.count - 1) / 10]
+            guard var known = state.kinds[kind] else { return nil }
+            if !known.estimates.isEmpty {
+                if let chosen = known.chosen, chosen.floor == floor { return chosen.render }
+                let render = Self.leastCostMoment(known.estimates, floor: floor)
+                known.chosen = (floor, render)
+                state.kinds[kind] = known
+                return render
+            }
+            if !known.seen.isEmpty { return known.seen[(known.seen.count - 1) / 10] }
+            guard !known.predictions.isEmpty else { return nil }
+            return Self.leastCostMoment(Array(known.predictions.values), floor: floor)
         }
     }
 
-    /// Notes that a poll at `at` (the client's stopwatch) found `id` completed. Jobs this client
-    /// did not create are ignored.
-    func completed(_ id: String, at: Duration) {
+    /// Notes when `id`'s progress says it completes (`at`, the client's stopwatch), from two
+    /// reports of progress. Jobs this client did not create are ignored.
+    func predicted(_ id: String, completesAt at: Duration) {
+        state.withLock { state in
+            guard let creation = state.created[id] else { return }
+            state.kinds[creation.kind, default: Kind()].predictions[id] = max(at - creation.at, .zero)
+        }
+    }
+
+    /// Notes that a poll at `at` (the client's stopwatch) found `id` completed; `estimate` is when
+    /// it completed by its progress, kept between its last poll that found it running and this
+    /// one (nil when no such poll bracketed it). Jobs this client did not create are ignored.
+    func completed(_ id: String, at: Duration, estimate: Duration? = nil) {
         state.withLock { state in
             guard let creation = state.created.removeValue(forKey: id) else { return }
+            var known = state.kinds[creation.kind] ?? Kind()
+            known.predictions[id] = nil
             let render = max(at - creation.at, .zero)
-            var seen = state.seen[creation.kind] ?? []
-            let index = seen.partitioningIndex { $0 > render }
-            seen.insert(render, at: index)
-            state.seen[creation.kind] = seen
+            known.seen.insert(render, at: known.seen.partitioningIndex { $0 > render })
+            if let estimate {
+                known.estimates.append(min(max(estimate - creation.at, .zero), render))
+                if known.estimates.count > Self.keptEstimates { known.estimates.removeFirst() }
+                known.chosen = nil
+            }
+            state.kinds[creation.kind] = known
         }
     }
 
     /// Forgets `id` (a job that failed or was given up).
     func forget(_ id: String) {
-        _ = state.withLock { $0.created.removeValue(forKey: id) }
+        state.withLock { state in
+            guard let creation = state.created.removeValue(forKey: id) else { return }
+            state.kinds[creation.kind]?.predictions[id] = nil
+        }
+    }
+
+    /// Of the given render times, the one at which a first poll costs least on average over them:
+    /// a job done by then waits the difference; a job not done is found running and polled again
+    /// no sooner than `floor` later, or, when it has longer to go, near its completion as its
+    /// progress predicts (a twentieth late, the schedule's margin). Ties go to the earlier moment.
+    static func leastCostMoment(_ renders: [Duration], floor: Duration) -> Duration {
+        let times = renders.map(\.seconds).sorted()
+        let gap = floor.seconds
+        var best = (cost: Double.infinity, at: times.last ?? 0)
+        for candidate in Set(times).sorted() {
+            var cost = 0.0
+            for render in times {
+                cost += render <= candidate ? candidate - render : max(candidate + gap - render, (render - candidate) / 20)
+            }
+            if cost < best.cost - 1e-12 { best = (cost, candidate) }
+        }
+        return .seconds(best.at)
     }
 }
 

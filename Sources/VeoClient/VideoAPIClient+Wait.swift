@@ -31,14 +31,29 @@ extension VideoAPIClient {
         let creation = configuration.pollPlanning == .learned ? renderHistory.creation(of: id) : nil
         var wait = Duration.zero
         if let creation {
-            schedule.created(at: creation.at - begun, expectedRender: renderHistory.expectedRender(of: creation.kind))
+            schedule.created(at: creation.at - begun, expectedRender: renderHistory.expectedRender(of: creation.kind, floor: floor))
             wait = schedule.delay(after: elapsed(), hint: nil, random: configuration.random())
         }
         var polls = 0
         while true {
             if wait > .zero { try await sleep(for: min(wait, max(timeout - elapsed(), .zero))) }
             if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)") }
-            try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, id: id)
+            // Jobs like this one may have taught more while it slept (a completion, two reports of
+            // progress), or while it waited for the pacer's token (then the token goes back).
+            func relearned() -> Duration? {
+                guard let creation, timeout - elapsed() > .zero else { return nil }
+                return schedule.relearn(expectedRender: renderHistory.expectedRender(of: creation.kind, floor: floor), now: elapsed())
+            }
+            if let later = relearned() {
+                wait = later
+                continue
+            }
+            try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, estimate: schedule.canRelearn ? estimate(creation, floor: floor) : nil, id: id)
+            if let later = relearned() {
+                await pollPacer.refund()
+                wait = later
+                continue
+            }
             let sentAt = elapsed()
             let (video, hint) = try await retrieve(id: id)
             polls += 1
@@ -48,7 +63,7 @@ extension VideoAPIClient {
             let answeredAt = sentAt + (now - sentAt) / 2
             do {
                 if try finished(video, id: id) {
-                    renderHistory.completed(id, at: begun + answeredAt)
+                    renderHistory.completed(id, at: begun + answeredAt, estimate: schedule.completionEstimate(seenAt: answeredAt).map { begun + $0 })
                     return video
                 }
             } catch {
@@ -57,6 +72,7 @@ extension VideoAPIClient {
             }
             schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) },
                 latency: now - sentAt)
+            if creation != nil, let completion = schedule.twoReportPrediction { renderHistory.predicted(id, completesAt: begun + completion) }
             if timeout - now <= .zero {
                 throw VideoAPIError(
                     kind: .deadlineExceeded,
@@ -84,12 +100,20 @@ extension VideoAPIClient {
     }
 
     /// Waits for the run-wide pacer's token.
-    private func pace(remaining: Duration?, id: String) async throws {
+    private func pace(remaining: Duration?, estimate: (@Sendable () -> Duration?)?, id: String) async throws {
         do {
-            try await pollPacer.acquire(remaining: remaining)
+            try await pollPacer.acquire(remaining: remaining, estimate: estimate)
         } catch {
             throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)")
         }
+    }
+
+    /// How long until a job this client created is expected done by the jobs like it, asked
+    /// while its poll waits for the pacer (nil for a job it did not create).
+    private func estimate(_ creation: RenderHistory.Creation?, floor: Duration) -> (@Sendable () -> Duration?)? {
+        guard let creation else { return nil }
+        let (history, sinceStart) = (renderHistory, sinceStart)
+        return { history.expectedRender(of: creation.kind, floor: floor).map { creation.at + $0 - sinceStart() } }
     }
 
     static func stopwatch<C: Clock>(_ clock: C) -> @Sendable () -> Duration where C.Duration == Duration {

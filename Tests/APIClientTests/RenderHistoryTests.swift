@@ -120,17 +120,67 @@ func runOneAfterAnother(
         VideoObject(id: id, status: status, progress: progress, model: model, seconds: 6, size: "1280x720")
     }
 
+    /// Equal within a microsecond (the least-cost moment is computed in seconds as Double).
+    static func near(_ value: Duration?, _ expected: Duration) -> Bool {
+        value.map { abs(($0 - expected).seconds) < 1e-6 } ?? false
+    }
+
     @Test func theExpectationIsALowQuantileOfTheTimesSeenPerKind() {
         let history = RenderHistory()
         let kind = RenderHistory.kind(of: Self.video("a"))
-        #expect(history.expectedRender(of: kind) == nil)
+        #expect(history.expectedRender(of: kind, floor: .seconds(1)) == nil)
         for n in 1...20 {
             history.created(Self.video("v\(n)"), at: .seconds(100))
             history.completed("v\(n)", at: .seconds(100 + 21 - n))  // seen 20 s, 19 s, … 1 s after creation
         }
         // The tenth percentile: the second least of twenty, not the one fastest job.
-        #expect(history.expectedRender(of: kind) == .seconds(2))
-        #expect(history.expectedRender(of: RenderHistory.kind(of: Self.video("b", model: "other"))) == nil)
+        #expect(history.expectedRender(of: kind, floor: .seconds(1)) == .seconds(2))
+        #expect(history.expectedRender(of: RenderHistory.kind(of: Self.video("b", model: "other")), floor: .seconds(1)) == nil)
+    }
+
+    @Test func anEstimateBetweenTwoPollsCountsBeforeTheMomentAJobWasSeenDone() {
+        let history = RenderHistory()
+        let kind = RenderHistory.kind(of: Self.video("a"))
+        // Seen done 10.4 s after its creation, but its progress said 10.05 s: that is what is expected.
+        history.created(Self.video("v1"), at: .seconds(100))
+        history.completed("v1", at: .seconds(110.4), estimate: .seconds(110.05))
+        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.05)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
+        // An estimate is never later than the moment the job was seen done.
+        history.created(Self.video("v2"), at: .seconds(200))
+        history.completed("v2", at: .seconds(210.1), estimate: .seconds(230))
+        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.1)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
+    }
+
+    @Test func beforeAnyCompletionTheRunningJobsPredictionsTeach() {
+        let history = RenderHistory()
+        let kind = RenderHistory.kind(of: Self.video("a"))
+        history.created(Self.video("v1"), at: .seconds(1))
+        history.created(Self.video("v2"), at: .seconds(2))
+        history.predicted("v1", completesAt: .seconds(11))
+        history.predicted("v2", completesAt: .seconds(12.2))
+        // The later of the two (10.2 s after creation): a poll at 10 s would find v2 running and
+        // wait a floor (1 s) for the next.
+        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.2)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
+        // A job this client did not create teaches nothing.
+        history.predicted("elsewhere", completesAt: .seconds(2))
+        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.2)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
+        // Its completion replaces its prediction.
+        history.completed("v1", at: .seconds(11.5))
+        history.forget("v2")
+        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.5)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
+    }
+
+    @Test func theLeastCostMomentWeighsAPollTooEarlyAgainstOneTooLate() {
+        // Close together (well within a floor): the latest, so no job is polled before it is done.
+        let close: [Duration] = [.seconds(10), .seconds(10.02), .seconds(10.05), .seconds(10.01)]
+        #expect(Self.near(RenderHistory.leastCostMoment(close, floor: .seconds(1)), .seconds(10.05)))
+        // One job far slower than the rest is not waited for: it is found running and timed by its progress.
+        let outlier = close + [.seconds(30)]
+        #expect(Self.near(RenderHistory.leastCostMoment(outlier, floor: .seconds(1)), .seconds(10.05)))
+        // Spread over many floors: an early moment; the later jobs are then timed by their progress.
+        let wide = (0..<20).map { Duration.seconds(60 + 3 * $0) }
+        let moment = RenderHistory.leastCostMoment(wide, floor: .seconds(1))
+        #expect(moment < .seconds(80), "\(moment)")
     }
 
     @Test func onlyJobsNotBegunAreNotedAndEndedOnesAreForgotten() {
@@ -143,7 +193,7 @@ func runOneAfterAnother(
         #expect(history.creation(of: "fresh")?.at == .seconds(3))
         history.forget("fresh")
         history.completed("fresh", at: .seconds(9))
-        #expect(history.expectedRender(of: RenderHistory.kind(of: Self.video("x"))) == nil)
+        #expect(history.expectedRender(of: RenderHistory.kind(of: Self.video("x")), floor: .seconds(1)) == nil)
     }
 
     @Test func learnedPollsFewerAndSeesJobsDoneNoLaterThanPlain() async throws {
@@ -158,6 +208,17 @@ func runOneAfterAnother(
         let worstPlain = plain.compactMap(\.late).max()!
         let worstLearned = learned.compactMap(\.late).max()!
         #expect(worstLearned <= worstPlain + .milliseconds(1), "\(plain) \(learned)")
+    }
+
+    @Test func laterJobsArePolledWhenTheFirstOnesProgressSaidItWasDone() async throws {
+        // The first job's last poll came a twentieth of its remaining time past its predicted end;
+        // the next ones are polled when its progress said it was done, not when it was seen done.
+        let seen = try await runOneAfterAnother(6, planning: .learned, render: { _, _ in .seconds(10) })
+        #expect(seen[0].late! > .milliseconds(150), "\(seen)")
+        for later in seen.dropFirst() {
+            #expect(later.polls == 1, "\(seen)")
+            #expect(later.late! < .milliseconds(100), "\(seen)")
+        }
     }
 
     @Test func aJobOfAnotherKindIsNotTimedByThisOne() async throws {

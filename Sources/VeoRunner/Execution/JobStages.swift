@@ -18,6 +18,8 @@ struct JobContext: Sendable {
     let onEvent: @Sendable (RunEvent) -> Void
     let limiter: RateLimiter?
     let ledger: SpendingLedger
+    /// Told a job's id when the provider reports its render finished: its slot may go on.
+    var renderFinished: @Sendable (String) -> Void = { _ in }
     var store: ClipStore { ClipStore(layout: layout) }
     let hashes = FileHashCache()
     let frames = FrameExtractions()
@@ -71,6 +73,7 @@ struct JobContext: Sendable {
             submission = submitted.submission
             let polls = PollTally()
             let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost, polls: polls)
+            renderFinished(job.id)
             let completedAt = Date()
             let (output, downloadRequests) = try await fetchAndVerify(job, video: video, key: resolved.key)
             let onDiskAt = Date()

@@ -2,7 +2,10 @@ import Foundation
 import VeoCache
 public import VeoManifest
 
-/// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` at a time.
+/// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` rendering
+/// at the provider at a time. A job's slot goes to the next job when the provider reports its
+/// render finished; its download and checks go on beside (the provider's own limit counts
+/// unfinished jobs, and the clip's dependents still wait for the clip on disk).
 ///
 /// One job goes through the stages of ``JobContext`` (JobStages.swift): resolve its inputs → look up
 /// the cache → submit or resume → wait for the render → fetch and verify the clip → record.
@@ -39,38 +42,14 @@ public struct Runner: Sendable {
         let ledger = SpendingLedger(path: layout.spendingPath, limits: options.budget)
         let selection = selection()
         try await checkBudget(selection: selection, layout: layout, journal: journal, ledger: ledger)
+        let rendered = RenderedJobs()
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
-            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger)
+            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger, renderFinished: rendered.post)
         var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
         var cuts = CutSchedule(plan: plan, selected: selection.cuts, forced: selection.forcedCuts)
         let maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
-        await withTaskGroup(of: Finished.self) { group in
-            var (running, cutting) = (0, 0)
-            while true {
-                if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
-                while running < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
-                    group.addTask { .job(await context.execute(job, upstream: upstream, force: force)) }
-                    running += 1
-                }
-                // ffmpeg uses every core for one cut: one at a time, beside the renders.
-                while cutting < 1, !Task.isCancelled, let (cut, clips, force) = cuts.nextReady() {
-                    group.addTask { .cut(await maker.make(cut, clips: clips, force: force)) }
-                    cutting += 1
-                }
-                guard let finished = await group.next() else { break }
-                switch finished {
-                case .job(let outcome):
-                    running -= 1
-                    let skipped = schedule.finish(outcome)
-                    for s in skipped { onEvent(.skipped(job: s.job.id, reason: s.skip?.reason ?? "")) }
-                    for s in cuts.jobsFinished([outcome] + skipped) { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
-                case .cut(let outcome):
-                    cutting -= 1
-                    cuts.finish(outcome)
-                }
-            }
-        }
+        await runAll(&schedule, cuts: &cuts, context: context, maker: maker, rendered: rendered)
         let unstarted = schedule.skipUnstarted()
         for skipped in unstarted { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
         for s in cuts.jobsFinished(unstarted) + cuts.skipUnstarted() { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
@@ -82,8 +61,53 @@ public struct Runner: Sendable {
             spentThisRun: await ledger.thisRun, spentTotal: await ledger.total)
     }
 
+    /// The run's task group: starts jobs as slots free up (a slot is a render at the provider,
+    /// given back when the render finished, see ``RenderSlots``) and cuts as their jobs succeed,
+    /// until nothing is left to start or running.
+    private func runAll(_ schedule: inout Schedule, cuts: inout CutSchedule, context: JobContext, maker: CutMaker, rendered: RenderedJobs) async {
+        await withTaskGroup(of: Finished.self) { group in
+            var slots = RenderSlots()
+            var (cutting, listening) = (0, false)
+            while true {
+                if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
+                while slots.taken < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
+                    group.addTask { .job(await context.execute(job, upstream: upstream, force: force)) }
+                    slots.taken += 1
+                }
+                // One task at a time waits for the next finished render, while any job holds a slot.
+                if slots.taken > 0, !listening {
+                    group.addTask { .rendered(await rendered.next()) }
+                    listening = true
+                } else if slots.taken == 0, listening {
+                    rendered.wake()
+                }
+                // ffmpeg uses every core for one cut: one at a time, beside the renders.
+                while cutting < 1, !Task.isCancelled, let (cut, clips, force) = cuts.nextReady() {
+                    group.addTask { .cut(await maker.make(cut, clips: clips, force: force)) }
+                    cutting += 1
+                }
+                guard let finished = await group.next() else { break }
+                switch finished {
+                case .rendered(let id):
+                    listening = false
+                    if let id { slots.renderFinished(id) }
+                case .job(let outcome):
+                    slots.jobEnded(outcome.job.id)
+                    let skipped = schedule.finish(outcome)
+                    for s in skipped { onEvent(.skipped(job: s.job.id, reason: s.skip?.reason ?? "")) }
+                    for s in cuts.jobsFinished([outcome] + skipped) { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
+                case .cut(let outcome):
+                    cutting -= 1
+                    cuts.finish(outcome)
+                }
+            }
+        }
+    }
+
     /// What a task of the run's group gives back.
     private enum Finished: Sendable {
+        /// A job's render finished (nil: the wait for one was ended).
+        case rendered(String?)
         case job(JobOutcome)
         case cut(CutOutcome)
     }

@@ -15,8 +15,8 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Render a manifest: run its jobs against the video API, write the clips and a report.",
         discussion: """
             Validates the manifest, then runs each job as soon as the jobs it depends on are done, \
-            at most --concurrency at a time: submit, poll, download, check the clip's size and \
-            duration. Clips go to <out>/clips/, the report to <out>/report.json, and every submission \
+            at most --concurrency rendering at a time: submit, poll, download, check the clip's \
+            size and duration (a finished render's download goes on beside the next render). Clips go to <out>/clips/, the report to <out>/report.json, and every submission \
             is recorded in \
             <out>/journal.jsonl before it is polled.
 
@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("API server root, e.g. https://api.example.com (default: $VEO_BASE_URL or the provider's server).", valueName: "url"))
     var baseURL: String?
 
-    @Option(parsing: .unconditional, help: "Jobs in flight at once (1 to 64).")
+    @Option(parsing: .unconditional, help: "Jobs rendering at the provider at once (1 to 64); downloads of finished renders go on beside them.")
     var concurrency = 4
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between status polls (the provider asks for 6 to 10; default 8, or 1 with --emulate).", valueName: "seconds"))
