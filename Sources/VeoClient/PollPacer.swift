@@ -3,16 +3,12 @@
 /// A token bucket shared by every job a client waits for: at most `burst` status requests at
 /// once, then `perSecond` a second, so a run with hundreds of jobs in flight never floods the
 /// provider. When requests queue, the one whose job is predicted to complete soonest goes first
-/// (jobs without an estimate after those, in arrival order; a queued job without one is asked
-/// again at each turn, since jobs like it may have taught one meanwhile). A request that turns
-/// out not to be needed after all gives its token back. All waiting uses the injected clock.
+/// (jobs without an estimate after those, in arrival order). All waiting uses the injected clock.
 actor PollPacer {
     private struct Waiter {
         var id: Int
         /// Pacer clock offset at which the job is expected to complete; lower goes first.
         var due: Duration
-        /// Asked for how long until the job completes while `due` is unknown.
-        var estimate: (@Sendable () -> Duration?)?
         var continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -48,9 +44,8 @@ actor PollPacer {
     var now: Duration { elapsed() }
 
     /// Returns when this request may go out. `remaining` is how long until the job is predicted
-    /// to complete (nil when unknown); when it is unknown, `estimate` is asked at each turn the
-    /// request waits. Throws `CancellationError` when the task is cancelled.
-    func acquire(remaining: Duration?, estimate: (@Sendable () -> Duration?)? = nil) async throws {
+    /// to complete (nil when unknown). Throws `CancellationError` when the task is cancelled.
+    func acquire(remaining: Duration?) async throws {
         if isUnlimited { return }
         refill()
         if waiters.isEmpty, tokens >= 1 {
@@ -66,19 +61,12 @@ actor PollPacer {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                waiters.append(Waiter(id: id, due: due, estimate: remaining == nil ? estimate : nil, continuation: continuation))
+                waiters.append(Waiter(id: id, due: due, continuation: continuation))
                 startDraining()
             }
         } onCancel: {
             Task { await self.cancel(id) }
         }
-    }
-
-    /// Gives back the token of a request that was not sent.
-    func refund() {
-        guard !isUnlimited else { return }
-        refill()
-        tokens = min(burst, tokens + 1)
     }
 
     private func cancel(_ id: Int) {
@@ -95,17 +83,6 @@ actor PollPacer {
         refilledAt = now
     }
 
-    /// Asks the queued requests without an estimate whether there is one now.
-    private func reestimate() {
-        let now = elapsed()
-        for index in waiters.indices {
-            if let remaining = waiters[index].estimate?() {
-                waiters[index].due = now + min(max(remaining, .zero), Self.unknownDue)
-                waiters[index].estimate = nil
-            }
-        }
-    }
-
     private func startDraining() {
         guard !draining else { return }
         draining = true
@@ -118,7 +95,6 @@ actor PollPacer {
             refill()
             if tokens >= 1 {
                 tokens -= 1
-                reestimate()
                 let index = waiters.indices.min { (waiters[$0].due, waiters[$0].id) < (waiters[$1].due, waiters[$1].id) }!
                 waiters.remove(at: index).continuation.resume()
                 continue

@@ -7,9 +7,9 @@ import Foundation
 /// Times are offsets on the waiting loop's clock (the injected one). The rules, in order:
 /// 1. the floor: never sooner than `floor` after the last poll (`--poll-interval`, or the server's
 ///    `openai-poll-after-ms` hint when it sent one: the server paces its clients first);
-/// 2. while the job reports no progress (0 or none), poll at the floor, unless the render times
-///    of earlier jobs like it say when it should be done (`expected`, ``PollPlanning/learned``
-///    only): then at that moment, once;
+/// 2. while the job reports no progress (0 or none), poll at the floor, unless earlier jobs like
+///    it say when it should be done (`expected`, ``PollPlanning/learned`` only, from
+///    ``RenderHistory``): then at that moment, once;
 /// 3. once it reports progress, estimate when it completes (a straight line through the progress
 ///    samples; for the first one, through the last report of no progress, or the job's creation
 ///    when there was none) and poll just after that;
@@ -42,8 +42,6 @@ struct PollSchedule: Sendable {
     private(set) var expected: Duration?
     /// A poll at or after `expected` found the job still running: it is slower than those.
     private(set) var overdue = false
-    /// When the latest poll was answered.
-    private(set) var lastPoll: Duration?
 
     init(floor: Duration, ceiling: Duration, jitter: Double) {
         self.floor = floor
@@ -64,7 +62,6 @@ struct PollSchedule: Sendable {
     /// so the age is taken half a second younger, but never younger than the wait itself.
     mutating func record(progress: Double?, at now: Duration, age: Duration?, latency: Duration = .zero) {
         self.latency = max(self.latency, latency)
-        lastPoll = now
         // The poll the earlier jobs' render times asked for found this one still running.
         if let expected, now >= expected { (self.expected, overdue) = (nil, true) }
         guard let progress, progress > 0 else {
@@ -81,26 +78,8 @@ struct PollSchedule: Sendable {
         latest = sample
     }
 
-    /// Jobs like this one taught more since the last poll (`render`: when they are expected done
-    /// after their creation). While the job has reported progress at most once and no poll has
-    /// yet found it slower than those, the expectation moves there; returns how long from `now`
-    /// until the job's predicted completion (``predictedCompletion``, which after a report of
-    /// progress is never later than its own line) when that lies ahead: a poll planned before was
-    /// planned with less.
-    mutating func relearn(expectedRender render: Duration?, now: Duration) -> Duration? {
-        guard let render, let origin, canRelearn else { return nil }
-        expected = origin.at + render
-        guard let predicted = predictedCompletion else { return nil }
-        let moment = min(predicted, (lastPoll ?? origin.at) + ceiling)
-        return moment - now > .milliseconds(1) ? moment - now : nil
-    }
-
-    /// Whether ``relearn(expectedRender:now:)`` may move the expectation: a job created here that
-    /// has reported progress at most once and was not found slower than the jobs like it.
-    var canRelearn: Bool { origin != nil && (first == nil || first == latest) && !overdue }
-
     /// When two progress reports (above 0, at different times) say the job completes: the line
-    /// through them, with no cap. Shared with jobs like it (``RenderHistory/predicted(_:completesAt:)``).
+    /// through them, with no cap.
     var twoReportPrediction: Duration? {
         guard let first, let latest, latest.at > first.at, latest.progress > first.progress else { return nil }
         let rate = (latest.progress - first.progress) / (latest.at - first.at).seconds
@@ -129,10 +108,7 @@ struct PollSchedule: Sendable {
     /// time since the anchor again: a poll too early costs one request, a poll too late delays
     /// the clip. When that only report came at the moment earlier jobs were done by (`overdue`:
     /// the job is slower than those, and it was not polled while queued), the next poll comes a
-    /// floor later, for a second report. When, after that only report, jobs like it taught when
-    /// they complete (`expected`, from ``relearn(expectedRender:now:)``), that moment is taken
-    /// instead of the cap: two reports of another job say more than the cap's guess, and it is
-    /// still never later than this job's own line.
+    /// floor later, for a second report.
     var progressPrediction: Duration? {
         guard let latest else { return nil }
         let candidates = [first, lastZero, origin].compactMap { $0 }
@@ -140,7 +116,6 @@ struct PollSchedule: Sendable {
         let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
         let predicted = latest.at + .seconds((100 - latest.progress) / rate)
         guard start.progress == 0 else { return predicted }
-        if let expected, !overdue { return min(predicted, max(expected, latest.at)) }
         return min(predicted, latest.at + (overdue ? floor : latest.at - start.at))
     }
 

@@ -26,21 +26,20 @@ public enum PollPlanning: String, Sendable, Hashable, CaseIterable {
 /// The render times this client has seen in this run, shared by every job it waits for.
 ///
 /// A job is noted when its create is answered with a status that is not final (its creation, on
-/// the client's stopwatch, and its kind: model, seconds, size). Per kind it keeps three things:
-/// - **estimates**: for a job whose polls bracket its completion (one found it running with some
-///   progress, the next found it done), when it completed as its progress line says, kept between
-///   those two polls (the most recent 100);
+/// the client's stopwatch, and its kind: model, seconds, size). Per kind it keeps two things:
+/// - **estimates**: for a job whose polls bracket its completion (one found it running with two
+///   reports of progress behind it, the next found it done), when it completed as the line
+///   through its reports says, kept between those two polls (the most recent 100);
 /// - **seen**: for every completed job, the time from its creation to the poll that found it
-///   done (a moment by which it was done, not when);
-/// - **predictions**: for a job still running with two progress reports, when the line through
-///   them says it completes (round one of a run, before any job of the kind has completed).
+///   done (a moment by which it was done, not when: it carries that poll's lateness).
 ///
 /// What a new job of that kind is told to expect (``expectedRender(of:floor:)``): from the
 /// estimates when there are any, the moment with the least expected cost over them (a poll after
 /// a job is done costs the time since; a poll before it costs a floor, at least, before the next
 /// may go); else the tenth percentile of the seen times (a job as fast as those is done then, and
-/// one very fast job cannot pull it down for all the others); else, the same least-cost moment
-/// over the predictions of the jobs still running.
+/// one very fast job cannot pull it down for all the others). Jobs first polled at that moment
+/// and found done add a seen time but no estimate, so the estimate does not drift later with
+/// each poll's lateness; a job found still running there is timed by its reports, and adds one.
 final class RenderHistory: Sendable {
     /// A created job the history waits to see completed.
     struct Creation: Sendable, Equatable {
@@ -55,7 +54,6 @@ final class RenderHistory: Sendable {
     private struct Kind {
         var seen: [Duration] = []
         var estimates: [Duration] = []
-        var predictions: [String: Duration] = [:]
         /// The least-cost moment over `estimates` for a floor, kept until they change.
         var chosen: (floor: Duration, render: Duration)?
     }
@@ -97,29 +95,19 @@ final class RenderHistory: Sendable {
                 state.kinds[kind] = known
                 return render
             }
-            if !known.seen.isEmpty { return known.seen[(known.seen.count - 1) / 10] }
-            guard !known.predictions.isEmpty else { return nil }
-            return Self.leastCostMoment(Array(known.predictions.values), floor: floor)
-        }
-    }
-
-    /// Notes when `id`'s progress says it completes (`at`, the client's stopwatch), from two
-    /// reports of progress. Jobs this client did not create are ignored.
-    func predicted(_ id: String, completesAt at: Duration) {
-        state.withLock { state in
-            guard let creation = state.created[id] else { return }
-            state.kinds[creation.kind, default: Kind()].predictions[id] = max(at - creation.at, .zero)
+            guard !known.seen.isEmpty else { return nil }
+            return known.seen[(known.seen.count - 1) / 10]
         }
     }
 
     /// Notes that a poll at `at` (the client's stopwatch) found `id` completed; `estimate` is when
-    /// it completed by its progress, kept between its last poll that found it running and this
-    /// one (nil when no such poll bracketed it). Jobs this client did not create are ignored.
+    /// it completed by its progress, kept between its last poll that found it running and this one
+    /// (nil when no two reports of progress came before). Jobs this client did not create are
+    /// ignored.
     func completed(_ id: String, at: Duration, estimate: Duration? = nil) {
         state.withLock { state in
             guard let creation = state.created.removeValue(forKey: id) else { return }
             var known = state.kinds[creation.kind] ?? Kind()
-            known.predictions[id] = nil
             let render = max(at - creation.at, .zero)
             known.seen.insert(render, at: known.seen.partitioningIndex { $0 > render })
             if let estimate {
@@ -133,10 +121,7 @@ final class RenderHistory: Sendable {
 
     /// Forgets `id` (a job that failed or was given up).
     func forget(_ id: String) {
-        state.withLock { state in
-            guard let creation = state.created.removeValue(forKey: id) else { return }
-            state.kinds[creation.kind]?.predictions[id] = nil
-        }
+        _ = state.withLock { $0.created.removeValue(forKey: id) }
     }
 
     /// Of the given render times, the one at which a first poll costs least on average over them:

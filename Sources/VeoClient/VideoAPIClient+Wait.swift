@@ -4,8 +4,8 @@ extension VideoAPIClient {
     /// Polls the job until it completes, fails or the deadline passes.
     ///
     /// - ``VideoAPIClientConfiguration/pollPlanning`` picks the plan: `.plain` polls at once;
-    ///   `.learned` starts a job this client created from its create's answer and the render times
-    ///   of the jobs like it seen so far (``RenderHistory``).
+    ///   `.learned` starts a job this client created from its create's answer and what the jobs
+    ///   like it taught so far (``RenderHistory``).
     /// - When to poll is ``PollSchedule``'s call: never sooner than `pollInterval` after the last
     ///   poll (or the server's `openai-poll-after-ms` hint when it sent one), at that floor while
     ///   the job reports no progress, else just after its predicted completion, never later than
@@ -38,22 +38,7 @@ extension VideoAPIClient {
         while true {
             if wait > .zero { try await sleep(for: min(wait, max(timeout - elapsed(), .zero))) }
             if Task.isCancelled { throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)") }
-            // Jobs like this one may have taught more while it slept (a completion, two reports of
-            // progress), or while it waited for the pacer's token (then the token goes back).
-            func relearned() -> Duration? {
-                guard let creation, timeout - elapsed() > .zero else { return nil }
-                return schedule.relearn(expectedRender: renderHistory.expectedRender(of: creation.kind, floor: floor), now: elapsed())
-            }
-            if let later = relearned() {
-                wait = later
-                continue
-            }
-            try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, estimate: schedule.canRelearn ? estimate(creation, floor: floor) : nil, id: id)
-            if let later = relearned() {
-                await pollPacer.refund()
-                wait = later
-                continue
-            }
+            try await pace(remaining: schedule.predictedCompletion.map { $0 - elapsed() }, id: id)
             let sentAt = elapsed()
             let (video, hint) = try await retrieve(id: id)
             polls += 1
@@ -72,7 +57,6 @@ extension VideoAPIClient {
             }
             schedule.record(progress: video.progress, at: answeredAt, age: age(of: video).map { $0 - (now - answeredAt) },
                 latency: now - sentAt)
-            if creation != nil, let completion = schedule.twoReportPrediction { renderHistory.predicted(id, completesAt: begun + completion) }
             if timeout - now <= .zero {
                 throw VideoAPIError(
                     kind: .deadlineExceeded,
@@ -100,20 +84,12 @@ extension VideoAPIClient {
     }
 
     /// Waits for the run-wide pacer's token.
-    private func pace(remaining: Duration?, estimate: (@Sendable () -> Duration?)?, id: String) async throws {
+    private func pace(remaining: Duration?, id: String) async throws {
         do {
-            try await pollPacer.acquire(remaining: remaining, estimate: estimate)
+            try await pollPacer.acquire(remaining: remaining)
         } catch {
             throw VideoAPIError(kind: .cancelled, message: "cancelled while waiting for job \(id)")
         }
-    }
-
-    /// How long until a job this client created is expected done by the jobs like it, asked
-    /// while its poll waits for the pacer (nil for a job it did not create).
-    private func estimate(_ creation: RenderHistory.Creation?, floor: Duration) -> (@Sendable () -> Duration?)? {
-        guard let creation else { return nil }
-        let (history, sinceStart) = (renderHistory, sinceStart)
-        return { history.expectedRender(of: creation.kind, floor: floor).map { creation.at + $0 - sinceStart() } }
     }
 
     static func stopwatch<C: Clock>(_ clock: C) -> @Sendable () -> Duration where C.Duration == Duration {

@@ -56,50 +56,6 @@ import Testing
         #expect(clock.now.offset >= .seconds(4))
     }
 
-    @Test func aQueuedJobWithoutAnEstimateIsAskedAgainAtEachTurn() async throws {
-        let clock = GateClock()
-        let pacer = PollPacer(perSecond: 1, burst: 1, clock: clock)
-        try await pacer.acquire(remaining: nil)  // uses the only token
-        // `taught` has no estimate when it queues; jobs like it teach one (2 s) while it waits.
-        let known = Recorder<Duration>()
-        let order = Recorder<String>()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await pacer.acquire(remaining: nil, estimate: { known.items.last })
-                order.append("taught")
-            }
-            while await pacer.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
-            group.addTask {
-                try await pacer.acquire(remaining: .seconds(300))
-                order.append("late")
-            }
-            while await pacer.queued < 2 { try await Task.sleep(for: .milliseconds(1)) }
-            known.append(.seconds(2))
-            while order.items.count < 2 {
-                if !clock.wakeOne() { try await Task.sleep(for: .milliseconds(1)) }
-            }
-            try await group.waitForAll()
-        }
-        // Without the second asking, `taught` (unknown when it queued) would go after `late`.
-        #expect(order.items == ["taught", "late"])
-    }
-
-    @Test func aTokenGivenBackServesTheNextRequestAtOnce() async throws {
-        let clock = InstantClock()
-        let pacer = PollPacer(perSecond: 0.001, burst: 1, clock: clock)
-        try await pacer.acquire(remaining: nil)
-        await pacer.refund()
-        try await pacer.acquire(remaining: nil)
-        #expect(clock.sleeps.isEmpty, "\(clock.sleeps)")
-        // Never more than the burst: two refunds give one token.
-        await pacer.refund()
-        await pacer.refund()
-        try await pacer.acquire(remaining: nil)
-        #expect(clock.sleeps.isEmpty, "\(clock.sleeps)")
-        try await pacer.acquire(remaining: nil)
-        #expect(!clock.sleeps.isEmpty, "the second request after two refunds went out without waiting")
-    }
-
     @Test func noLimitMeansNoWait() async throws {
         let clock = InstantClock()
         let pacer = PollPacer(perSecond: 0, burst: 1, clock: clock)

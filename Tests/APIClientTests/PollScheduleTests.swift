@@ -140,38 +140,6 @@ import Testing
         #expect(early.expected == .seconds(12))
     }
 
-    @Test func aJobLearnsFromJobsLikeItWhileItWaitsNeverPastItsOwnLine() {
-        // Created at 0, queued at 2 s, 26 % at 4.5 s: its own line (anchored at 2 s) says 11.6 s,
-        // capped at 7 s for a second report.
-        var schedule = PollSchedule(floor: .seconds(2), ceiling: .seconds(60), jitter: 0)
-        schedule.created(at: .zero, expectedRender: nil)
-        #expect(schedule.relearn(expectedRender: nil, now: .seconds(1)) == nil)
-        schedule.record(progress: 0, at: .seconds(2), age: nil)
-        schedule.record(progress: 26, at: .seconds(4.5), age: nil)
-        #expect(schedule.predictedCompletion == .seconds(7))
-        // Another job's two reports say 10 s after creation: polled then, not at 7 s for a second report.
-        #expect(schedule.relearn(expectedRender: .seconds(10), now: .seconds(7)) == .seconds(3))
-        #expect(schedule.predictedCompletion == .seconds(10))
-        // Jobs like it taking 30 s do not hold it past its own line.
-        let own = schedule.relearn(expectedRender: .seconds(30), now: .seconds(7))!
-        #expect(abs((own - .seconds(4.615)).seconds) < 0.001, "\(own)")
-        // Once it has two reports of its own, its line rules.
-        schedule.record(progress: 60, at: .seconds(7), age: nil)
-        #expect(!schedule.canRelearn)
-        #expect(schedule.relearn(expectedRender: .seconds(30), now: .seconds(7)) == nil)
-    }
-
-    @Test func aJobFoundSlowerThanExpectedNoLongerLearns() {
-        var schedule = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
-        schedule.created(at: .zero, expectedRender: .seconds(12))
-        schedule.record(progress: 0, at: .seconds(12), age: nil)
-        #expect(!schedule.canRelearn)
-        #expect(schedule.relearn(expectedRender: .seconds(20), now: .seconds(13)) == nil)
-        // A job this client did not create (resumed) has no creation to measure from.
-        var resumed = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
-        #expect(resumed.relearn(expectedRender: .seconds(20), now: .seconds(1)) == nil)
-    }
-
     @Test func theEstimateOfACompletionLiesBetweenItsLastRunningAndItsDonePoll() {
         var schedule = PollSchedule(floor: .seconds(1), ceiling: .seconds(60), jitter: 0)
         schedule.created(at: .zero, expectedRender: nil)

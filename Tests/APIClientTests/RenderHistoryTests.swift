@@ -151,25 +151,6 @@ func runOneAfterAnother(
         #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.1)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
     }
 
-    @Test func beforeAnyCompletionTheRunningJobsPredictionsTeach() {
-        let history = RenderHistory()
-        let kind = RenderHistory.kind(of: Self.video("a"))
-        history.created(Self.video("v1"), at: .seconds(1))
-        history.created(Self.video("v2"), at: .seconds(2))
-        history.predicted("v1", completesAt: .seconds(11))
-        history.predicted("v2", completesAt: .seconds(12.2))
-        // The later of the two (10.2 s after creation): a poll at 10 s would find v2 running and
-        // wait a floor (1 s) for the next.
-        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.2)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
-        // A job this client did not create teaches nothing.
-        history.predicted("elsewhere", completesAt: .seconds(2))
-        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.2)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
-        // Its completion replaces its prediction.
-        history.completed("v1", at: .seconds(11.5))
-        history.forget("v2")
-        #expect(Self.near(history.expectedRender(of: kind, floor: .seconds(1)), .seconds(10.5)), "\(String(describing: history.expectedRender(of: kind, floor: .seconds(1))))")
-    }
-
     @Test func theLeastCostMomentWeighsAPollTooEarlyAgainstOneTooLate() {
         // Close together (well within a floor): the latest, so no job is polled before it is done.
         let close: [Duration] = [.seconds(10), .seconds(10.02), .seconds(10.05), .seconds(10.01)]
