@@ -58,4 +58,20 @@ import VeoManifest
         // c1 has 12 s of work behind it; the 8 s shots in plan order; the short x4 last.
         #expect(started == ["c1", "x1", "x2", "x3", "x4"])
     }
+
+    @Test func aFinishedRenderKeepsItsSlotOnlyForADependentThatWouldGoFirst() throws {
+        let plan = try plan()
+        var schedule = Schedule(plan: plan, selection: .init(selected: Set(plan.jobs.map(\.id)), forced: []), failFast: false)
+        _ = schedule.nextReady()  // c1 (12 s behind it) starts; x1, x2, x3 (8 s) and x4 (4 s) are ready
+        // c2 has 8 s behind it, no more than x1: the slot goes on at once.
+        #expect(!schedule.keepsSlot(after: "c1"))
+        // Once only x4 (4 s) is ready, c2 would go first: c1's slot waits for it.
+        for _ in 0..<3 { _ = schedule.nextReady() }
+        #expect(schedule.keepsSlot(after: "c1"))
+        // A job without dependents never keeps its slot.
+        #expect(!schedule.keepsSlot(after: "x1"))
+        // Nothing ready: nothing to keep it from.
+        _ = schedule.nextReady()
+        #expect(!schedule.keepsSlot(after: "c1"))
+    }
 }

@@ -144,6 +144,21 @@ final class GatedProvider: VideoService {
         #expect(provider.created == ["a", "b"])
     }
 
+    @Test func aSlotWaitsForTheDependentOnTheCriticalPath() async throws {
+        // One slot; a starts a chain of three (12 s behind it), x is a lone 4 s shot. When a's render
+        // finishes, its dependent b (8 s behind it) should go before x (4 s): the slot waits for
+        // a's clip instead of going to x.
+        let shots = "  - {id: a, prompt: a}\n  - {id: b, prompt: b, after: [a]}\n  - {id: c, prompt: c, after: [b]}\n  - {id: x, prompt: x}\n"
+        let (result, provider) = try await run(shots, concurrency: 1) { provider in
+            let downloading = try await eventually { provider.downloading.contains("video_a") }
+            #expect(downloading)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(provider.created == ["a"], "the slot went to x while b waited for a's clip")
+        }
+        #expect(result.status == .succeeded)
+        #expect(provider.created == ["a", "b", "c", "x"])
+    }
+
     @Test func slotsNeverExceedTheConcurrency() async throws {
         let shots = (1...8).map { "  - {id: s\($0), prompt: s\($0)}\n" }.joined()
         let (result, provider) = try await run(shots, concurrency: 3, render: .milliseconds(50)) { provider in

@@ -62,8 +62,9 @@ public struct Runner: Sendable {
     }
 
     /// The run's task group: starts jobs as slots free up (a slot is a render at the provider,
-    /// given back when the render finished, see ``RenderSlots``) and cuts as their jobs succeed,
-    /// until nothing is left to start or running.
+    /// given back when the render finished, see ``RenderSlots``, unless a dependent of that job
+    /// should have it, ``Schedule/keepsSlot(after:)``) and cuts as their jobs succeed, until
+    /// nothing is left to start or running.
     private func runAll(_ schedule: inout Schedule, cuts: inout CutSchedule, context: JobContext, maker: CutMaker, rendered: RenderedJobs) async {
         await withTaskGroup(of: Finished.self) { group in
             var slots = RenderSlots()
@@ -90,7 +91,7 @@ public struct Runner: Sendable {
                 switch finished {
                 case .rendered(let id):
                     listening = false
-                    if let id { slots.renderFinished(id) }
+                    if let id, !schedule.keepsSlot(after: id) { slots.renderFinished(id) }
                 case .job(let outcome):
                     slots.jobEnded(outcome.job.id)
                     let skipped = schedule.finish(outcome)
@@ -275,6 +276,17 @@ struct Schedule {
             let (wa, wb) = (remainingWork[ready[a]] ?? 0, remainingWork[ready[b]] ?? 0)
             return wa != wb ? wa > wb : (order[ready[a]] ?? 0) < (order[ready[b]] ?? 0)
         }
+    }
+
+    /// Whether the slot of `id`, whose render finished while its clip is still on its way, should
+    /// wait for the job's end instead of going to a job ready now: one of its dependents, ready
+    /// once it ends, has more work behind it than every ready job (critical path first, also
+    /// when a slot frees early). False when nothing is ready to take the slot.
+    func keepsSlot(after id: String) -> Bool {
+        guard stopped == nil, let urgent = mostUrgentReady() else { return false }
+        let next = (dependents[id] ?? []).filter { waitingOn[$0] == 1 && outcomes[$0] == nil }
+        let behind = next.compactMap { remainingWork[$0] }.max() ?? 0
+        return behind > (remainingWork[ready[urgent]] ?? 0)
     }
 
     /// Stops starting jobs (the first reason given stays).
