@@ -5,7 +5,7 @@
 #     scripts/bench/bench_openai_sdk.py (makespan target <= 0.90 x the SDK script's);
 #  2. realistic pacing divided by 30 (renders 90 +- 25 s, poll floor 8 s): polls per job and mean
 #     delay from completion to download, beside fixed-interval polling at the floor (targets: at
-#     least 50 % fewer polls, a shorter delay);
+#     least 50 % fewer polls, a shorter delay; three rounds, each side in turn, judged on the medians);
 #  3. one chain of 8 plus 64 independent jobs, concurrency 8: makespan <= 1.05 x max(critical
 #     path, total work / concurrency);
 #  4. the earlier target: 500 jobs, depth 4, concurrency 32: <= 1.10 x the bound.

@@ -41,6 +41,7 @@ import VeoRunner
         (["--concurrency", "-3"], "--concurrency must be from 1 to 64"),
         (["--job-timeout", "-1"], "--job-timeout must be more than 0"),
         (["--poll-interval", "-2"], "--poll-interval must be more than 0"),
+        (["--polls-per-second", "-1"], "--polls-per-second must be from 0 (no limit)"),
     ])
     func negativeNumbersReachTheRangeCheck(flags: [String], message: String) async throws {
         try await Harness.with { h in

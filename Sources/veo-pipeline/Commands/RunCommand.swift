@@ -64,6 +64,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("At most this many create requests per minute.", valueName: "n"))
     var requestsPerMinute: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "At most this many status polls a second for the whole run, after a burst of 32; the jobs predicted to finish soonest go first (default 50; 0: no limit).",
+        valueName: "n"))
+    var pollsPerSecond: Double?
+
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Run only these jobs, shots or cuts (and the upstream clips they need).", valueName: "job-shot-or-cut"))
     var only: [String] = []
 
@@ -107,6 +112,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--job-timeout must be more than 0 seconds and at most 7 days (604800)")
         }
         if let r = requestsPerMinute, r < 1 { throw ValidationError("--requests-per-minute must be at least 1") }
+        if let p = pollsPerSecond, !(p >= 0 && p <= 100_000) { throw ValidationError("--polls-per-second must be from 0 (no limit) to 100000") }
         try money.check()
         if let mb = maxDownloadMB, !(1...100_000).contains(mb) { throw ValidationError("--max-download-mb must be from 1 to 100000") }
         if emulate && baseURL != nil { throw ValidationError("--emulate and --base-url cannot be used together") }
@@ -263,6 +269,7 @@ struct RunCommand: AsyncParsableCommand {
     private func render(_ plan: Plan, options: RunOptions, api: API, media: MediaTools, stills: StillsInBackground) async throws -> RunResult {
         var configuration = VideoAPIClientConfiguration(baseURL: api.baseURL, apiKey: APIKey(api.apiKey))
         configuration.pollPlanning = pollPlanning.planning
+        if let pollsPerSecond { configuration.pollsPerSecond = pollsPerSecond }
         if emulate || pollInterval != nil {
             configuration.minimumPollInterval = min(configuration.minimumPollInterval, options.pollInterval)
         }
