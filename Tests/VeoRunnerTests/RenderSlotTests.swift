@@ -156,7 +156,8 @@ final class GatedProvider: VideoService {
             #expect(provider.created == ["a"], "the slot went to x while b waited for a's clip")
         }
         #expect(result.status == .succeeded)
-        #expect(provider.created == ["a", "b", "c", "x"])
+        // b took a's slot; c and x (4 s each behind them) follow in either order.
+        #expect(Array(provider.created.prefix(2)) == ["a", "b"] && Set(provider.created) == ["a", "b", "c", "x"], "\(provider.created)")
     }
 
     @Test func slotsNeverExceedTheConcurrency() async throws {
