@@ -66,6 +66,38 @@ struct CutRecipeTests {
         #expect(arguments.contains("[gv0]") && arguments.contains("[ga0]"), "the joined run of hard cuts is what is encoded")
     }
 
+    @Test func aGraphTooLongForOneArgumentIsReadFromAFileAndEncodes() async throws {
+        // 400 clips: the graph is longer than Linux lets one argument be.
+        let long = CutRecipe(cut: Self.cut((0..<400).map { Self.clip("c\($0)") }), sources: Self.sources(400))
+        #expect(long.filterGraph().graph.utf8.count > 128 * 1024)
+        let byFile = long.arguments(output: "/out/cut.part", graphFile: "/out/cut.part.filtergraph")
+        #expect(byFile.contains("-filter_complex_script") && !byFile.contains("-filter_complex"))
+        #expect(byFile.allSatisfy { $0.utf8.count < CutRecipe.longestGraphArgument })
+        // ffmpeg reads such a file: two real clips, the graph in a file.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("veo-graphfile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = try MediaToolsTests.makeClip("640x360", seconds: 2, faststart: true, in: dir)
+        let sources = [CutRecipe.Source(path: clip, duration: 2, hasAudio: false), CutRecipe.Source(path: clip, duration: 2, hasAudio: false)]
+        let recipe = CutRecipe(cut: Self.cut([Self.clip("a", seconds: 2), Self.clip("b", fade: 0.5, seconds: 2)], size: FrameSize(width: 640, height: 360)), sources: sources)
+        let graphFile = dir + "/cut.filtergraph"
+        try Data(recipe.filterGraph().graph.utf8).write(to: URL(fileURLWithPath: graphFile))
+        try await MediaTools().ffmpeg(recipe.arguments(output: dir + "/cut.mp4", graphFile: graphFile))
+        let info = try await MediaTools().videoStream(dir + "/cut.mp4")
+        #expect(abs(info.duration - recipe.expectedSeconds) < 1.0 / 24 + 0.001, "\(info)")
+    }
+
+    @Test func ffmpegThatCannotStartIsSaidPlainly() async throws {
+        do {
+            try await MediaTools().ffmpeg(["-i", String(repeating: "x", count: 200_000)])
+            Issue.record("an argument of 200,000 bytes was accepted")
+        } catch let error as MediaTools.ToolError {
+            #expect(error.description.hasPrefix("could not start ffmpeg"), "\(error)")
+            #expect(error.description.contains("Argument list too long"), "\(error)")
+            #expect(!error.description.contains("Underlying error"), "\(error)")
+        }
+    }
+
     @Test func theKeyChangesWithAnyClipOrSettingAndOnlyThen() {
         let cut = Self.cut([Self.clip("a"), Self.clip("b", fade: 0.5)])
         let shas = [String(repeating: "a", count: 64), String(repeating: "b", count: 64)]

@@ -84,8 +84,13 @@ struct CutMaker: Sendable {
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let temp = AtomicFile.temporaryPath(for: destination)
         unlink(temp)
+        // A cut of hundreds of clips has a filter graph too long for one argument: a file beside it.
+        let graph = recipe.filterGraph().graph
+        let graphFile = graph.utf8.count > CutRecipe.longestGraphArgument ? temp + ".filtergraph" : nil
+        defer { if let graphFile { unlink(graphFile) } }
         do {
-            try await media.ffmpeg(recipe.arguments(output: temp))
+            if let graphFile { try Data(graph.utf8).write(to: URL(fileURLWithPath: graphFile)) }
+            try await media.ffmpeg(recipe.arguments(output: temp, graphFile: graphFile))
             try Task.checkCancellation()
             let info = try await media.videoStream(temp)
             try Self.verify(info, recipe: recipe)

@@ -73,12 +73,19 @@ public struct CutRecipe: Sendable {
         return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 
-    /// ffmpeg's arguments: every clip an input, one filter graph, the cut as MP4 at `output`.
-    public func arguments(output: String) -> [String] {
+    /// The longest filter graph passed as one argument (Linux refuses a single argument over
+    /// 128 KiB, about 300 clips of this recipe); a longer one is read by ffmpeg from a file.
+    public static let longestGraphArgument = 64 * 1024
+
+    /// ffmpeg's arguments: every clip an input, one filter graph, the cut as MP4 at `output`. With
+    /// `graphFile`, ffmpeg reads the graph from that file (`-filter_complex_script`), where the
+    /// caller wrote ``filterGraph()``'s graph; else it is an argument.
+    public func arguments(output: String, graphFile: String? = nil) -> [String] {
         var arguments = ["-nostdin", "-v", "error", "-y"]
         for source in sources { arguments += ["-i", source.path] }
         let (graph, video, audio) = filterGraph()
-        arguments += ["-filter_complex", graph, "-map", "[\(video)]", "-map", "[\(audio)]"]
+        arguments += graphFile.map { ["-filter_complex_script", $0] } ?? ["-filter_complex", graph]
+        arguments += ["-map", "[\(video)]", "-map", "[\(audio)]"]
         arguments += [
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",

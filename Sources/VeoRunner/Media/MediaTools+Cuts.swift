@@ -42,12 +42,25 @@ extension MediaTools {
     /// Runs ffmpeg with `arguments`; its last lines of errors become the error's text. Cancelling
     /// the task stops ffmpeg.
     public func ffmpeg(_ arguments: [String]) async throws {
-        let result = try await run(
-            executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment,
-            output: .discarded, error: .string(limit: 64 * 1024))
+        let result = try await Self.starting("ffmpeg", at: ffmpeg) {
+            try await run(
+                executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment,
+                output: .discarded, error: .string(limit: 64 * 1024))
+        }
         guard result.terminationStatus.isSuccess else {
             let lines = result.standardError.split(separator: "\n").suffix(4).joined(separator: " | ")
             throw ToolError(description: "ffmpeg failed (\(result.terminationStatus)): \(lines.isEmpty ? "no message" : lines)")
+        }
+    }
+
+    /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at
+    /// all (too long an argument list, no permission) is said in plain words, with the system's reason.
+    static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SubprocessError {
+            let reason = error.underlyingError.map { "\($0)" } ?? "\(error.code)"
+            throw ToolError(description: "could not start \(tool) (\(path)): \(reason)")
         }
     }
 }
