@@ -52,15 +52,4 @@ extension MediaTools {
             throw ToolError(description: "ffmpeg failed (\(result.terminationStatus)): \(lines.isEmpty ? "no message" : lines)")
         }
     }
-
-    /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at
-    /// all (too long an argument list, no permission) is said in plain words, with the system's reason.
-    static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as SubprocessError {
-            let reason = error.underlyingError.map { "\($0)" } ?? "\(error.code)"
-            throw ToolError(description: "could not start \(tool) (\(path)): \(reason)")
-        }
-    }
 }

@@ -60,9 +60,11 @@ public struct MediaTools: Sendable {
         let temp = destination + ".\(UUID().uuidString.prefix(8)).part.jpg"
         defer { try? FileManager.default.removeItem(atPath: temp) }
         for attempt in [arguments] + (fallback.map { [$0] } ?? []) {
-            let result = try await run(
-                executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", temp]),
-                environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+            let result = try await Self.starting("ffmpeg", at: ffmpeg) {
+                try await run(
+                    executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", temp]),
+                    environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+            }
             if result.terminationStatus.isSuccess, let size = (try? FileManager.default.attributesOfItem(atPath: temp))?[.size] as? NSNumber, size.intValue > 0 {
                 try AtomicFile.move(temp, to: destination)
                 return
@@ -84,7 +86,9 @@ public struct MediaTools: Sendable {
         case .last: arguments += ["-sseof", "-0.5", "-i", clip, "-vf", "reverse", "-frames:v", "1"]
         }
         arguments.append(temp)
-        let result = try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+        let result = try await Self.starting("ffmpeg", at: ffmpeg) {
+            try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+        }
         guard result.terminationStatus.isSuccess, FileManager.default.fileExists(atPath: temp) else {
             throw ToolError(description: "ffmpeg could not extract the \(frame.rawValue) frame of \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
@@ -121,13 +125,27 @@ public struct MediaTools: Sendable {
 
     /// ffprobe's JSON for `arguments`; its own words when it cannot read `file`.
     func probeJSON(_ arguments: [String], of file: String) async throws -> String {
-        let result = try await run(
-            executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
-            output: .string(limit: 256 * 1024), error: .string(limit: 16 * 1024))
+        let result = try await Self.starting("ffprobe", at: ffprobe) {
+            try await run(
+                executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
+                output: .string(limit: 256 * 1024), error: .string(limit: 16 * 1024))
+        }
         guard result.terminationStatus.isSuccess else {
             throw ToolError(description: "ffprobe cannot read \(file): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return result.standardOutput
+    }
+
+    /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at
+    /// all (too long an argument list, no permission) is said in plain words, with the system's
+    /// reason. Every launch of ffmpeg and ffprobe goes through here.
+    static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SubprocessError {
+            let reason = error.underlyingError.map { "\($0)" } ?? "\(error.code)"
+            throw ToolError(description: "could not start \(tool) (\(path)): \(reason)")
+        }
     }
 
     /// The tools run with this process's environment less its secrets.
