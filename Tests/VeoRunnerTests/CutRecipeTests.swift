@@ -60,7 +60,8 @@ struct CutRecipeTests {
         #expect(graph.contains("anullsrc=channel_layout=stereo:sample_rate=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=duration=3[a0]"), "\(graph)")
         #expect(graph.contains("[1:a]asetpts=PTS-STARTPTS,aresample=48000,"), "\(graph)")
         #expect(!graph.contains("[0:a]"))
-        let arguments = recipe.arguments(output: "/out/cuts/reel.mp4.part")
+        let (arguments, graphFile) = recipe.invocation(output: "/out/cuts/reel.mp4.part")
+        #expect(graphFile == nil, "a short graph is an argument")
         #expect(arguments.filter { $0 == "-i" }.count == 2)
         #expect(arguments.suffix(5) == ["-movflags", "+faststart", "-f", "mp4", "/out/cuts/reel.mp4.part"])
         #expect(arguments.contains("[gv0]") && arguments.contains("[ga0]"), "the joined run of hard cuts is what is encoded")
@@ -70,7 +71,8 @@ struct CutRecipeTests {
         // 400 clips: the graph is longer than Linux lets one argument be.
         let long = CutRecipe(cut: Self.cut((0..<400).map { Self.clip("c\($0)") }), sources: Self.sources(400))
         #expect(long.filterGraph().graph.utf8.count > 128 * 1024)
-        let byFile = long.arguments(output: "/out/cut.part", graphFile: "/out/cut.part.filtergraph")
+        let (byFile, longGraph) = long.invocation(output: "/out/cut.part")
+        #expect(longGraph?.path == "/out/cut.part.filtergraph" && longGraph?.graph == long.filterGraph().graph)
         #expect(byFile.contains("-filter_complex_script") && !byFile.contains("-filter_complex"))
         #expect(byFile.allSatisfy { $0.utf8.count < CutRecipe.longestGraphArgument })
         // ffmpeg reads such a file: two real clips, the graph in a file.
@@ -80,9 +82,10 @@ struct CutRecipeTests {
         let clip = try MediaToolsTests.makeClip("640x360", seconds: 2, faststart: true, in: dir)
         let sources = [CutRecipe.Source(path: clip, duration: 2, hasAudio: false), CutRecipe.Source(path: clip, duration: 2, hasAudio: false)]
         let recipe = CutRecipe(cut: Self.cut([Self.clip("a", seconds: 2), Self.clip("b", fade: 0.5, seconds: 2)], size: FrameSize(width: 640, height: 360)), sources: sources)
-        let graphFile = dir + "/cut.filtergraph"
-        try Data(recipe.filterGraph().graph.utf8).write(to: URL(fileURLWithPath: graphFile))
-        try await MediaTools().ffmpeg(recipe.arguments(output: dir + "/cut.mp4", graphFile: graphFile))
+        let (arguments, graphFile) = recipe.invocation(output: dir + "/cut.mp4", longestArgument: 0)
+        let file = try #require(graphFile)
+        try Data(file.graph.utf8).write(to: URL(fileURLWithPath: file.path))
+        try await MediaTools().ffmpeg(arguments)
         let info = try await MediaTools().videoStream(dir + "/cut.mp4")
         #expect(abs(info.duration - recipe.expectedSeconds) < 1.0 / 24 + 0.001, "\(info)")
     }

@@ -85,12 +85,11 @@ struct CutMaker: Sendable {
         let temp = AtomicFile.temporaryPath(for: destination)
         unlink(temp)
         // A cut of hundreds of clips has a filter graph too long for one argument: a file beside it.
-        let graph = recipe.filterGraph().graph
-        let graphFile = graph.utf8.count > CutRecipe.longestGraphArgument ? temp + ".filtergraph" : nil
-        defer { if let graphFile { unlink(graphFile) } }
+        let (arguments, graphFile) = recipe.invocation(output: temp)
+        defer { if let graphFile { unlink(graphFile.path) } }
         do {
-            if let graphFile { try Data(graph.utf8).write(to: URL(fileURLWithPath: graphFile)) }
-            try await media.ffmpeg(recipe.arguments(output: temp, graphFile: graphFile))
+            if let graphFile { try Data(graphFile.graph.utf8).write(to: URL(fileURLWithPath: graphFile.path)) }
+            try await media.ffmpeg(arguments)
             try Task.checkCancellation()
             let info = try await media.videoStream(temp)
             try Self.verify(info, recipe: recipe)

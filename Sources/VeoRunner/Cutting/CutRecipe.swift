@@ -77,21 +77,23 @@ public struct CutRecipe: Sendable {
     /// 128 KiB, about 300 clips of this recipe); a longer one is read by ffmpeg from a file.
     public static let longestGraphArgument = 64 * 1024
 
-    /// ffmpeg's arguments: every clip an input, one filter graph, the cut as MP4 at `output`. With
-    /// `graphFile`, ffmpeg reads the graph from that file (`-filter_complex_script`), where the
-    /// caller wrote ``filterGraph()``'s graph; else it is an argument.
-    public func arguments(output: String, graphFile: String? = nil) -> [String] {
+    /// How ffmpeg is run for the cut at `output`: its arguments (every clip an input, one filter
+    /// graph, the cut as MP4), and, when the graph is longer than ``longestGraphArgument``, the
+    /// file the caller writes it to first (beside `output`; ffmpeg reads it with
+    /// `-filter_complex_script`). `longestArgument` is for tests.
+    public func invocation(output: String, longestArgument: Int = longestGraphArgument) -> (arguments: [String], graphFile: (path: String, graph: String)?) {
+        let (graph, video, audio) = filterGraph()
+        let graphFile = graph.utf8.count > longestArgument ? (path: output + ".filtergraph", graph: graph) : nil
         var arguments = ["-nostdin", "-v", "error", "-y"]
         for source in sources { arguments += ["-i", source.path] }
-        let (graph, video, audio) = filterGraph()
-        arguments += graphFile.map { ["-filter_complex_script", $0] } ?? ["-filter_complex", graph]
+        arguments += graphFile.map { ["-filter_complex_script", $0.path] } ?? ["-filter_complex", graph]
         arguments += ["-map", "[\(video)]", "-map", "[\(audio)]"]
         arguments += [
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
             "-movflags", "+faststart", "-f", "mp4", output,
         ]
-        return arguments
+        return (arguments, graphFile)
     }
 
     /// The filter graph and its video and audio output labels.
