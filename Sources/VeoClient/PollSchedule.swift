@@ -82,7 +82,12 @@ struct PollSchedule: Sendable {
     /// through them, with no cap.
     var twoReportPrediction: Duration? {
         guard let first, let latest, latest.at > first.at, latest.progress > first.progress else { return nil }
-        let rate = (latest.progress - first.progress) / (latest.at - first.at).seconds
+        return Self.completion(from: first, to: latest)
+    }
+
+    /// Where the straight line from `start` through `latest` reaches 100 (`latest` later and further).
+    private static func completion(from start: Sample, to latest: Sample) -> Duration {
+        let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
         return latest.at + .seconds((100 - latest.progress) / rate)
     }
 
@@ -113,8 +118,7 @@ struct PollSchedule: Sendable {
         guard let latest else { return nil }
         let candidates = [first, lastZero, origin].compactMap { $0 }
         guard let start = candidates.first(where: { latest.progress > $0.progress && latest.at > $0.at }) else { return nil }
-        let rate = (latest.progress - start.progress) / (latest.at - start.at).seconds
-        let predicted = latest.at + .seconds((100 - latest.progress) / rate)
+        let predicted = Self.completion(from: start, to: latest)
         guard start.progress == 0 else { return predicted }
         return min(predicted, latest.at + (overdue ? floor : latest.at - start.at))
     }

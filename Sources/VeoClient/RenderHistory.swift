@@ -54,8 +54,6 @@ final class RenderHistory: Sendable {
     private struct Kind {
         var seen: [Duration] = []
         var estimates: [Duration] = []
-        /// The least-cost moment over `estimates` for a floor, kept until they change.
-        var chosen: (floor: Duration, render: Duration)?
     }
 
     private struct State {
@@ -87,14 +85,9 @@ final class RenderHistory: Sendable {
     /// description) when polls may come no closer than `floor`; nil while nothing is known.
     func expectedRender(of kind: String, floor: Duration) -> Duration? {
         state.withLock { state in
-            guard var known = state.kinds[kind] else { return nil }
-            if !known.estimates.isEmpty {
-                if let chosen = known.chosen, chosen.floor == floor { return chosen.render }
-                let render = Self.leastCostMoment(known.estimates, floor: floor)
-                known.chosen = (floor, render)
-                state.kinds[kind] = known
-                return render
-            }
+            guard let known = state.kinds[kind] else { return nil }
+            // At most 100 estimates: the least-cost moment is 10,000 steps, once per job created.
+            if !known.estimates.isEmpty { return Self.leastCostMoment(known.estimates, floor: floor) }
             guard !known.seen.isEmpty else { return nil }
             return known.seen[(known.seen.count - 1) / 10]
         }
@@ -113,7 +106,6 @@ final class RenderHistory: Sendable {
             if let estimate {
                 known.estimates.append(min(max(estimate - creation.at, .zero), render))
                 if known.estimates.count > Self.keptEstimates { known.estimates.removeFirst() }
-                known.chosen = nil
             }
             state.kinds[creation.kind] = known
         }
