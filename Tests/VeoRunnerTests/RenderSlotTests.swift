@@ -111,7 +111,7 @@ final class GatedProvider: VideoService {
 
     @Test func aSlotIsGivenBackOnceWhicheverNewsComesFirst() {
         var slots = RenderSlots()
-        slots.taken = 3
+        for _ in 0..<3 { slots.take() }
         slots.renderFinished("a")  // render done, download going on
         slots.jobEnded("a")
         slots.jobEnded("b")  // ended before its render's news reached the loop

@@ -67,9 +67,12 @@ final class RenderedJobs: Sendable {
 /// task and the task waiting in ``RenderedJobs/next()`` may end in either order).
 struct RenderSlots {
     /// Slots held: jobs started whose render has not finished and that have not ended.
-    var taken = 0
+    private(set) var taken = 0
     private var released: Set<String> = []
     private var ended: Set<String> = []
+
+    /// A job started.
+    mutating func take() { taken += 1 }
 
     mutating func renderFinished(_ id: String) {
         guard ended.remove(id) == nil else { return }

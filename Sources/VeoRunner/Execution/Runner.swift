@@ -73,7 +73,7 @@ public struct Runner: Sendable {
                 if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
                 while slots.taken < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
                     group.addTask { .job(await context.execute(job, upstream: upstream, force: force)) }
-                    slots.taken += 1
+                    slots.take()
                 }
                 // One task at a time waits for the next finished render, while any job holds a slot.
                 if slots.taken > 0, !listening {

@@ -16,9 +16,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Validates the manifest, then runs each job as soon as the jobs it depends on are done, \
             at most --concurrency rendering at a time: submit, poll, download, check the clip's \
-            size and duration (a finished render's download goes on beside the next render). Clips go to <out>/clips/, the report to <out>/report.json, and every submission \
-            is recorded in \
-            <out>/journal.jsonl before it is polled.
+            size and duration (a finished render's download goes on beside the next render). \
+            Clips go to <out>/clips/, the report to <out>/report.json, and every submission is \
+            recorded in <out>/journal.jsonl before it is polled.
 
             Re-running is safe and cheap: a job whose request and input images are unchanged is \
             taken from <out> with no API call; a job already submitted is resumed by its video id \
