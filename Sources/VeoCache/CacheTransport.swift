@@ -46,6 +46,10 @@ final class CacheTransport: Sendable {
         // 64); with the default of 8, half the transfers of a restore at --concurrency 16 waited.
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A redirect is never followed: its target may be another origin, and each request carries
+        // the cache's credentials (a bearer token, basic auth, S3's signature and session token).
+        // The 3xx answer is reported instead.
+        configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -99,6 +103,9 @@ final class CacheTransport: Sendable {
         case .data(let data): outgoing.headers.append(("content-length", String(data.count)))
         case .file(_, let bytes): outgoing.headers.append(("content-length", String(bytes)))
         }
+        guard Self.isPlainPath(url.path) else {
+            throw CacheError(.corrupted, cache: name, "refused to send a request for a path with '.', '..' or control characters in it")
+        }
         authorize(&outgoing)
         var plain = outgoing.url
         plain.user = nil
@@ -118,6 +125,13 @@ final class CacheTransport: Sendable {
         case .file(let path, let bytes): request.body = .stream(FileChunks(path: path), length: .known(bytes))
         }
         return request
+    }
+
+    /// Whether a path has no `.` or `..` segment and no control character: what a record names
+    /// is never let out of the cache's root.
+    static func isPlainPath(_ path: String) -> Bool {
+        !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+            && !path.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// A small answer's body (records, claims, error documents).

@@ -76,8 +76,8 @@ public final class HTTPCache: RemoteCache {
         }
     }
 
-    public func download(_ path: String, to file: String) async throws -> DownloadedObject? {
-        switch try await transport.download(url(path), payloadHash: "", to: file) {
+    public func download(_ path: String, to file: String, limits: DownloadLimits) async throws -> DownloadedObject? {
+        switch try await transport.download(url(path), payloadHash: "", to: file, limits: limits) {
         case .object(let object): return object
         case .answer(404, _): return nil
         case .answer(let status, _): throw failure(status: status, "downloading \(path)")
@@ -100,6 +100,7 @@ public final class HTTPCache: RemoteCache {
     func failure(status: Int, _ doing: String) -> CacheError {
         switch status {
         case 401, 403: return CacheError(.refused, cache: name, "refused the credentials while \(doing) (HTTP \(status))")
+        case 300...399: return CacheError(.server, cache: name, "answered a redirect (HTTP \(status)) while \(doing); redirects are not followed (credentials would go along): use the final URL")
         default: return CacheError(.server, cache: name, "answered HTTP \(status) while \(doing)")
         }
     }

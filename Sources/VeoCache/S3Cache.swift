@@ -18,10 +18,18 @@ public final class S3Cache: RemoteCache {
 
     public init(url: String, environment: [String: String]) throws {
         let rest = url.dropFirst("s3://".count)
-        let bucket = String(rest.prefix { $0 != "/" })
-        let prefix = rest.dropFirst(bucket.count).split(separator: "/").joined(separator: "/")
+        let authority = String(rest.prefix { $0 != "/" })
+        // User info (`s3://USER:PASSWORD@bucket`) is never printed: only what follows its `@`.
+        let bucket = String(authority.split(separator: "@", omittingEmptySubsequences: false).last ?? "")
+        let prefix = rest.dropFirst(authority.count).split(separator: "/").joined(separator: "/")
         let name = "s3://\(bucket)" + (prefix.isEmpty ? "" : "/\(prefix)")
-        guard !bucket.isEmpty else { throw CacheError(.configuration, cache: url, "no bucket: write s3://BUCKET/PREFIX") }
+        guard bucket == authority else {
+            throw CacheError(.configuration, cache: name, "an s3:// URL carries no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead")
+        }
+        guard !bucket.isEmpty else { throw CacheError(.configuration, cache: "s3://", "no bucket: write s3://BUCKET/PREFIX") }
+        guard Self.isBucketName(bucket) else {
+            throw CacheError(.configuration, cache: name, "'\(bucket)' is not an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')")
+        }
         guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
             throw CacheError(.configuration, cache: name, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set")
         }
@@ -52,6 +60,14 @@ public final class S3Cache: RemoteCache {
                 method: outgoing.method.rawValue, path: outgoing.url.path, query: query, headers: signed, payloadHash: outgoing.payloadHash,
                 date: Date())
         }
+    }
+
+    /// S3's rule for bucket names: 3 to 63 of `a-z 0-9 . -`, starting and ending with a letter or digit.
+    static func isBucketName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func alphanumeric(_ b: UInt8) -> Bool { (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) }
+        guard (3...63).contains(bytes.count), let first = bytes.first, let last = bytes.last, alphanumeric(first), alphanumeric(last) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     /// The URL of an object (a path relative to the prefix), or of the bucket (nil).
@@ -118,8 +134,8 @@ public final class S3Cache: RemoteCache {
         }
     }
 
-    public func download(_ path: String, to file: String) async throws -> DownloadedObject? {
-        switch try await transport.download(url(path), payloadHash: SigV4.emptyPayloadHash, to: file) {
+    public func download(_ path: String, to file: String, limits: DownloadLimits) async throws -> DownloadedObject? {
+        switch try await transport.download(url(path), payloadHash: SigV4.emptyPayloadHash, to: file, limits: limits) {
         case .object(let object): return object
         case .answer(404, _): return nil
         case .answer(let status, let body): throw failure(status: status, body: body, "downloading \(path)")
@@ -149,7 +165,9 @@ public final class S3Cache: RemoteCache {
         let detail = "HTTP \(status)" + (code.map { " \($0)" } ?? "")
         switch status {
         case 401, 403: return CacheError(.refused, cache: name, "refused the credentials while \(doing) (\(detail))")
-        case 404: return CacheError(.missing, cache: name, "not found while \(doing) (\(detail)); does the bucket exist?")
+        case 404: return CacheError(.missing, cache: name, "not found while \(doing) (\(detail)); does the bucket exist? It is not created for you")
+        case 300...399:
+            return CacheError(.server, cache: name, "answered a redirect (\(detail)) while \(doing); redirects are not followed (credentials would go along): set AWS_REGION or AWS_ENDPOINT_URL to the bucket's own endpoint")
         default: return CacheError(.server, cache: name, "answered \(detail) while \(doing)")
         }
     }

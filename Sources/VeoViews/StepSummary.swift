@@ -12,6 +12,9 @@ public enum StepSummary {
         var head = "## veo-pipeline: \(cell(report.manifest.name)) — run \(report.status)\(report.emulated ? " (emulated)" : "")\n\n"
         head += "\(s.succeeded) of \(s.total) succeeded (\(s.cached) cached), \(s.failed) failed, \(s.skipped) skipped · "
         head += "\(totals.seconds) s of video · rendered \(totals.money(totals.rendered)), saved by the cache \(totals.money(totals.saved)) (estimates)\n\n"
+        if let sharing = s.sharedCache {
+            head += "Shared cache: \(cell(sharing.sentence))\(sharing.failures > 0 ? " — **not shared: the next runner pays for them again**" : "")\n\n"
+        }
         if let contactSheet { head += "Contact sheet: `\(contactSheet)` (in the run's output folder; upload the folder as an artifact to view it)\n\n" }
         let rows = report.jobs.sorted { rank($0) < rank($1) }.map { job -> String in
             let status = job.cached ? "cached" : job.status

@@ -64,41 +64,6 @@ extension JobContext {
         return (encoder, decoder)
     }()
 
-    // MARK: - 2b. Look up the shared cache
-
-    /// The clip the shared cache holds for this job: downloaded (streamed) beside its path, its
-    /// sha256 checked, moved into place, journaled and kept like a local cache hit. No API call.
-    func lookUpSharedCache(_ job: PlannedJob, resolved: ResolvedJob) async throws -> (OutputRecord, String?)? {
-        guard let shared = options.sharedCache else { return nil }
-        let cache = shared.cache
-        do {
-            guard let data = try await cache.read(CachePaths.record(remoteKey(resolved.key))) else { return nil }
-            guard let record = try? Self.jsonCoder.1.decode(ClipStore.Record.self, from: data) else {
-                throw CacheError(.corrupted, cache: cache.name, "the record \(CachePaths.record(remoteKey(resolved.key))) is not a clip record")
-            }
-            let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
-            let clipPath = try layout.absolute(relativePath)
-            let incoming = try layout.incomingPath(for: clipPath)
-            defer { try? FileManager.default.removeItem(atPath: incoming) }
-            let object = CachePaths.object(record.sha256)
-            guard let got = try await cache.download(object, to: incoming) else { return nil }
-            guard got.sha256 == record.sha256, got.bytes == record.bytes else {
-                throw CacheError(.corrupted, cache: cache.name, "the object \(object) is corrupted (\(got.bytes) bytes hashing to \(got.sha256)); not used")
-            }
-            try AtomicFile.move(incoming, to: clipPath)
-            let output = OutputRecord(
-                path: relativePath, bytes: record.bytes, sha256: record.sha256, width: record.width, height: record.height,
-                duration: record.duration, mtime: OutputLayout.mtime(clipPath))
-            try await journal.append(JournalEntry(event: .completed, key: resolved.key, job: job.id, videoID: record.videoID, output: output))
-            store.keep(clipPath, output: output, key: resolved.key, model: record.model, videoID: record.videoID)
-            return (output, record.videoID)
-        } catch let error as CacheError {
-            guard shared.optional else { throw JobFailure(.cacheFailed, error.description) }
-            onEvent(.warning("\(error.description); going on without it (--cache-optional)"))
-            return nil
-        }
-    }
-
     // MARK: - 3a. Claims
 
     /// The shared cache before anything is paid: the job's record (a hit is taken from there), and
@@ -107,7 +72,7 @@ extension JobContext {
     /// wait for the lookup's answer, so taking jobs from the cache sends no claims at all.
     func consultSharedCache(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async throws -> Coordination {
         guard options.sharedCache != nil else { return .submit(claimed: false) }
-        async let early = claimWithLookup(resolved, state: state)
+        async let early = claimWithLookup(job, resolved, state: state)
         let hit: (OutputRecord, String?)?
         do {
             hit = try await lookUpSharedCache(job, resolved: resolved)
@@ -139,32 +104,40 @@ extension JobContext {
     }
 
     /// The claim sent beside the lookup (nil: not sent, because the run's last lookup hit).
-    private func claimWithLookup(_ resolved: ResolvedJob, state: KeyState) async throws -> Bool? {
+    private func claimWithLookup(_ job: PlannedJob, _ resolved: ResolvedJob, state: KeyState) async throws -> Bool? {
         guard mayClaim(state), sharedLookups.lastMissed else { return nil }
-        return try await writeClaim(resolved)
+        return try await writeClaim(job, resolved)
     }
 
-    /// This runner's claim, create-only: false when another runner holds it.
-    private func writeClaim(_ resolved: ResolvedJob) async throws -> Bool {
+    /// This runner's claim, create-only (false when another runner holds it) or over another's
+    /// (`createOnly: false`). The journal records it first, flushed: a later run in this folder
+    /// then knows the claim for its own if this run dies before the provider answers.
+    private func writeClaim(_ job: PlannedJob, _ resolved: ResolvedJob, createOnly: Bool = true) async throws -> Bool {
         guard let shared = options.sharedCache else { return false }
+        var entry = JournalEntry(event: .claimed, key: resolved.key, job: job.id)
+        entry.runner = shared.runnerID
+        try await journal.append(entry)
         let mine = Claim(runner: shared.runnerID, createdAt: Date(), videoID: nil)
         return try await shared.cache.write(
-            CachePaths.claim(remoteKey(resolved.key)), try Self.jsonCoder.0.encode(mine), contentType: "application/json", createOnly: true)
+            CachePaths.claim(remoteKey(resolved.key)), try Self.jsonCoder.0.encode(mine), contentType: "application/json", createOnly: createOnly)
     }
 
     /// Before the first create request: claim the job (create-only), or, when another runner holds
     /// the claim, wait for its record or follow its video id. Never submits what another runner
-    /// claimed. `claimTried`: the claim sent beside the lookup found another runner's.
+    /// claimed. A claim this folder made in an earlier run (its journal says so) is no other
+    /// runner's: that run is dead, since this one holds the folder's lock. `claimTried`: the claim
+    /// sent beside the lookup found one already there.
     func coordinate(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState, claimTried: Bool = false) async throws -> Coordination {
         guard let shared = options.sharedCache, shared.cache.supportsCreateOnly, state.pendingVideoID == nil, state.output == nil else {
             return .submit(claimed: false)
         }
         let (cache, path) = (shared.cache, CachePaths.claim(remoteKey(resolved.key)))
         var claimNow = !claimTried
+        var notice = WaitNotice()
         do {
             while true {
                 try Task.checkCancellation()
-                if !shared.readOnly && claimNow, try await writeClaim(resolved) {
+                if !shared.readOnly && claimNow, try await writeClaim(job, resolved) {
                     return .submit(claimed: true)
                 }
                 claimNow = true
@@ -175,28 +148,69 @@ extension JobContext {
                 if let hit = try await lookUpSharedCache(job, resolved: resolved) { return .cached(hit.0, videoID: hit.1) }
                 let claim = try? Self.jsonCoder.1.decode(Claim.self, from: data)
                 if let video = claim?.videoID {
+                    guard VideoID.isValid(video) else {
+                        throw CacheError(.corrupted, cache: cache.name, "the claim \(path) names a video id no provider gives; not followed")
+                    }
                     try await journal.append(JournalEntry(event: .submitted, key: resolved.key, job: job.id, videoID: video, submittedAt: claim?.createdAt))
                     onEvent(.submitted(job: job.id, videoID: video, resumed: true))
                     return .follow(video)
                 }
+                if let claim, state.claimedAs.contains(claim.runner), !shared.readOnly {
+                    return try await ownDeadClaim(job, resolved: resolved, state: state)
+                }
                 let age = Date().timeIntervalSince(claim?.createdAt ?? .distantPast)
+                let runner = Self.printable(claim?.runner ?? "unknown")
                 if age > options.jobTimeout.seconds {
                     guard options.resubmitAmbiguous, !shared.readOnly else {
                         throw JobFailure(.ambiguousSubmission, """
-                            another runner (\(claim?.runner ?? "unknown")) claimed this job in \(cache.name) \(Int(age)) s ago and never \
+                            another runner (\(runner)) claimed this job in \(cache.name) \(String(format: "%.0f", age)) s ago and never \
                             recorded a video id: it may have been killed while its create request was out, so the provider may be \
                             rendering (and billing) it. Not sent again; to submit it anyway, run with --resubmit-ambiguous.
                             """)
                     }
-                    _ = try await cache.write(path, try Self.jsonCoder.0.encode(Claim(runner: shared.runnerID, createdAt: Date())), contentType: "application/json", createOnly: false)
+                    _ = try await writeClaim(job, resolved, createOnly: false)
                     return .submit(claimed: true)
                 }
-                onEvent(.progress(job: job.id, status: "claimed by another runner, waiting", percent: nil))
+                tellWaiting(job, runner: runner, age: age, notice: &notice)
                 try await Task.sleep(for: options.pollInterval)
             }
         } catch let error as CacheError {
             throw JobFailure(.cacheFailed, error.description)
         }
+    }
+
+    /// A claim without a video id that an earlier run in this folder made and died holding. With
+    /// no open `submitting` line, no create request went out: the claim becomes this run's and the
+    /// job is submitted. With one, the job is reported as ambiguous at once (by `submitOrResume`,
+    /// as without a cache), unless `--resubmit-ambiguous`.
+    private func ownDeadClaim(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async throws -> Coordination {
+        if state.ambiguous != nil && !options.resubmitAmbiguous { return .submit(claimed: false) }
+        _ = try await writeClaim(job, resolved, createOnly: false)
+        return .submit(claimed: true)
+    }
+
+    /// When a job last said it waits for another runner's claim.
+    struct WaitNotice {
+        var told: ContinuousClock.Instant?
+    }
+
+    /// Says that a job waits for another runner's claim: on the live line each time, and as a line
+    /// of its own (shown in plain and CI output too) when the wait begins and once a minute after.
+    private func tellWaiting(_ job: PlannedJob, runner: String, age: Double, notice: inout WaitNotice) {
+        onEvent(.progress(job: job.id, status: "claimed by another runner, waiting", percent: nil))
+        let now = ContinuousClock.now
+        if let told = notice.told, now - told < .seconds(60) { return }
+        notice.told = now
+        let left = max(0, options.jobTimeout.seconds - age)
+        onEvent(.warning(String(
+            format: "%@: claimed by another runner (%@) %.0f s ago; waiting up to %.0f s more for its clip or video id (--job-timeout)",
+            job.id, runner, age, left)))
+    }
+
+    /// Text from a claim, fit for a message: printable ASCII only, at most 120 characters.
+    static func printable(_ text: String) -> String {
+        let kept = text.unicodeScalars.prefix(120).map { (0x20..<0x7F).contains($0.value) ? Character($0) : "?" }
+        return String(kept) + (text.unicodeScalars.count > 120 ? "…" : "")
     }
 
     /// The provider answered: the claim gets the video id, so any runner can finish the job.
@@ -235,7 +249,8 @@ extension JobContext {
     // MARK: - 6b. Share
 
     /// Uploads the verified clip (`cas/<sha256>`, streamed from the file, skipped when there) and
-    /// then its record (`ac/<key>`, create-only where the cache allows). Never fails the job.
+    /// then its record (`ac/<key>`, create-only where the cache allows). Never fails the job: a
+    /// clip not shared is counted (the summary, the report and the exit status say so).
     func share(_ job: PlannedJob, key: String, videoID: String, output: OutputRecord) async {
         guard let shared = options.sharedCache, !shared.readOnly else { return }
         let cache = shared.cache
@@ -249,19 +264,62 @@ extension JobContext {
                 sha256: output.sha256, bytes: output.bytes, width: output.width, height: output.height, duration: output.duration,
                 model: job.request.model.rawValue, videoID: videoID)
             try await cache.write(CachePaths.record(remoteKey(key)), try Self.jsonCoder.0.encode(record), contentType: "application/json", createOnly: cache.supportsCreateOnly)
+            sharedLookups.counted(clip: true)
         } catch {
+            sharedLookups.counted(clip: false)
             onEvent(.warning("\(job.id): the clip was not shared: \(error)"))
         }
     }
 }
 
-/// Whether the run's last lookup in the shared cache missed: then the next job's claim goes out
-/// with its lookup. At the start it is as if one had missed.
-final class LookupTally: Sendable {
+/// The shared cache's side of a run: whether its last lookup missed (then the next job's claim
+/// goes out with its lookup; at the start it is as if one had missed), and what it shared.
+final class SharedCacheTally: Sendable {
     private let missed = Mutex(true)
+    private let shares = Mutex(SharingTotals())
 
     var lastMissed: Bool {
         get { missed.withLock { $0 } }
         set { missed.withLock { $0 = newValue } }
+    }
+
+    func counted(clip shared: Bool) {
+        shares.withLock { shared ? ($0.clipsShared += 1) : ($0.clipsNotShared += 1) }
+    }
+
+    func counted(cut shared: Bool) {
+        shares.withLock { shared ? ($0.cutsShared += 1) : ($0.cutsNotShared += 1) }
+    }
+
+    var totals: SharingTotals { shares.withLock { $0 } }
+}
+
+/// What a run put in the shared cache: clips (and cuts) it made and shared, and those it could
+/// not share (every upload failed): the next runner pays for those again.
+public struct SharingTotals: Sendable, Hashable, Codable {
+    public var cache = ""
+    public var clipsShared = 0
+    public var clipsNotShared = 0
+    public var cutsShared = 0
+    public var cutsNotShared = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case cache
+        case clipsShared = "clips_shared"
+        case clipsNotShared = "clips_not_shared"
+        case cutsShared = "cuts_shared"
+        case cutsNotShared = "cuts_not_shared"
+    }
+
+    /// Clips and cuts not shared.
+    public var failures: Int { clipsNotShared + cutsNotShared }
+
+    /// `0 of 12 clips shared`, with the cuts when there were any.
+    public var sentence: String {
+        var text = "\(clipsShared) of \(clipsShared + clipsNotShared) clip\(clipsShared + clipsNotShared == 1 ? "" : "s") shared"
+        if cutsShared + cutsNotShared > 0 { text += ", \(cutsShared) of \(cutsShared + cutsNotShared) cut\(cutsShared + cutsNotShared == 1 ? "" : "s")" }
+        return text + " with \(cache)"
     }
 }

@@ -27,7 +27,7 @@ struct JobContext: Sendable {
     /// waits for the first and then reuses its clip, instead of paying for it again.
     let keys = KeyedLock<String>()
     /// Whether the run's last lookup in the shared cache missed (see `consultSharedCache`).
-    let sharedLookups = LookupTally()
+    let sharedLookups = SharedCacheTally()
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
         let started = ContinuousClock.now
@@ -379,8 +379,8 @@ struct JobContext: Sendable {
             if Task.isCancelled { throw CancellationError() }
             try reject("the downloaded clip is not a readable video (\(FileErrorText.describe(error)))")
         }
-        let size = job.request.size, seconds = Double(job.request.seconds.rawValue)
-        if info.width != size.width || info.height != size.height || abs(info.duration - seconds) > max(1.0, seconds * 0.15) {
+        let size = job.request.size
+        if info.width != size.width || info.height != size.height || !job.request.accepts(duration: info.duration) {
             let failure = JobFailure(.verificationFailed, "wrong size or duration")
             try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: videoID, failure: failure))
             try reject(String(format: "the clip is %dx%d, %.2f s, but %@ for %d s was asked", info.width, info.height, info.duration, size.rawValue, job.request.seconds.rawValue))

@@ -105,6 +105,8 @@ public struct RunResult: Sendable {
     /// What this run and the folder in total have committed to spend (estimates).
     public var spentThisRun = SpendingLedger.Totals()
     public var spentTotal = SpendingLedger.Totals()
+    /// What the run shared with the shared cache (nil without one, or read-only).
+    public var sharing: SharingTotals?
 }
 
 /// The person asked before spending said no: nothing was submitted.

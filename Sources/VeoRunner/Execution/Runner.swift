@@ -56,9 +56,14 @@ public struct Runner: Sendable {
         await journal.close()
         let ordered = schedule.outcomes(in: plan)
         let cutOutcomes = cuts.outcomes(in: plan)
-        return RunResult(
+        var result = RunResult(
             status: Self.status(of: ordered, cuts: cutOutcomes), outcomes: ordered, cuts: cutOutcomes, startedAt: startedAt, finishedAt: Date(),
             spentThisRun: await ledger.thisRun, spentTotal: await ledger.total)
+        if let shared = options.sharedCache, !shared.readOnly {
+            result.sharing = context.sharedLookups.totals
+            result.sharing?.cache = shared.cache.name
+        }
+        return result
     }
 
     /// The run's task group: starts jobs as slots free up (a slot is a render at the provider,

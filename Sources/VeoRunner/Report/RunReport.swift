@@ -27,6 +27,13 @@ public struct RunReport: Codable, Sendable {
         public var cost: CostSummary?
         /// API requests this run sent, by kind.
         public var requests: Requests?
+        /// What the run shared with the shared cache (absent without one, or read-only).
+        public var sharedCache: SharingTotals?
+
+        enum CodingKeys: String, CodingKey {
+            case total, succeeded, failed, skipped, cached, cost, requests
+            case sharedCache = "shared_cache"
+        }
     }
 
     /// API requests by kind: creates (every attempt), polls, and download requests (attempts and
@@ -385,7 +392,8 @@ public struct RunReport: Codable, Sendable {
             requests: Requests(
                 create: result.outcomes.reduce(0) { $0 + ($1.submission.map { $0.resumed ? 0 : $0.attempts } ?? 0) },
                 poll: result.outcomes.reduce(0) { $0 + ($1.delivery?.polls ?? 0) },
-                download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }))
+                download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }),
+            sharedCache: result.sharing)
         cuts = result.cuts.map(CutEntry.init)
         jobs = result.outcomes.map { outcome in
             var job = Job(outcome)

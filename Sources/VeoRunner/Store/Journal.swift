@@ -30,6 +30,9 @@ public struct JournalEntry: Sendable, Codable, Hashable {
         case completed
         /// The job failed for good (in this run); a later run may try again.
         case failed
+        /// About to claim the job in the shared cache as `runner`: a later run in this folder
+        /// knows that claim for its own (a dead run's), not another runner's.
+        case claimed
     }
 
     public var event: Event
@@ -44,9 +47,11 @@ public struct JournalEntry: Sendable, Codable, Hashable {
     /// The API the entry is about (`emulator`, or the server's scheme://host:port): state recorded
     /// against one server never stands for another.
     public var origin: String?
+    /// The runner id of a `claimed` entry.
+    public var runner: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, key, job, at, output, code, message, origin
+        case event, key, job, at, output, code, message, origin, runner
         case videoID = "video_id"
         case submittedAt = "submitted_at"
     }
@@ -86,6 +91,8 @@ public struct KeyState: Sendable, Hashable {
     public var ambiguous: String?
     /// Create requests sent for this key since its last completed or failed outcome.
     public var submissions = 0
+    /// The runner ids this folder claimed the key as in the shared cache since then.
+    public var claimedAs: Set<String> = []
 }
 
 /// The run journal: an append-only JSON-lines file. Submission entries are flushed to disk (fsync)
@@ -157,7 +164,7 @@ public actor Journal {
             // need not wait for it: the write survives a killed process, and if power is lost first,
             // the still-open submission resumes by its video id (nothing is paid twice).
             switch entry.event {
-            case .submitting, .submitted, .ambiguous, .notTaken: try handle.synchronize()
+            case .submitting, .submitted, .ambiguous, .notTaken, .claimed: try handle.synchronize()
             case .completed, .failed: break
             }
         } catch {
@@ -200,6 +207,8 @@ public actor Journal {
             s.ambiguous = "the tool stopped after sending the create request for '\(entry.job)' and before recording the answer"
         case .notTaken:
             s.ambiguous = nil
+        case .claimed:
+            if let runner = entry.runner { s.claimedAs.insert(runner) }
         case .submitted:
             s.ambiguous = nil
             s.pendingVideoID = entry.videoID
@@ -212,10 +221,12 @@ public actor Journal {
             s.pendingVideoID = nil
             s.ambiguous = nil
             s.submissions = 0
+            s.claimedAs = []
         case .failed:
             s.pendingVideoID = nil
             s.ambiguous = nil
             s.submissions = 0
+            s.claimedAs = []
             // The recorded clip is gone and cannot be fetched again: forget it.
             if entry.failureCode == .outputLost {
                 s.output = nil

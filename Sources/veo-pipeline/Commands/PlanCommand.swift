@@ -119,7 +119,7 @@ struct PlanCommand: AsyncParsableCommand {
                 cached = try await SharedCacheStatus.cachedJobs(
                     plan: plan, states: local?.keys ?? [:], local: cached ?? [], origin: origin, cache: shared.cache)
             } catch {
-                guard shared.optional else { Terminal.writeStderr("error: \(error)\n"); throw Exit.failed }
+                guard shared.optional else { Terminal.writeStderr("error: \(error)\n"); throw Exit.cacheUnusable }
                 Terminal.writeStderr("warning: \(error); counting the local cache only (--cache-optional)\n")
             }
         }

@@ -30,7 +30,8 @@ struct RunCommand: AsyncParsableCommand {
             else the provider's production server. Requires ffmpeg/ffprobe.
 
             Exit status: 0 all jobs succeeded, 1 a job failed or was skipped, 64 usage error, \
-            65 invalid manifest, 73 the output folder cannot be written, 130 interrupted.
+            65 invalid manifest, 73 the output folder cannot be written, 78 the shared cache \
+            cannot be used (or took no clip) as configured, 130 interrupted.
 
             Examples:
               veo-pipeline run pipelines/demo.yaml --emulate        # no key, no cost
@@ -188,8 +189,15 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
         try ci.finish(report, outDirectory: outDirectory, verbose: verbose)
+        let notShared = runResult.sharing.map { $0.failures > 0 } ?? false
+        if notShared, let sharing = runResult.sharing {
+            let severity = sharedCache.cacheOptional ? "warning" : "error"
+            Terminal.writeStderr("\(severity): \(TerminalText.escaped(sharing.sentence)): the rest were not shared and the next runner pays for them again (see the warnings above)\(sharedCache.cacheOptional ? "" : "; --cache-optional makes this a warning")\n")
+        }
         switch runResult.status {
-        case .succeeded: return
+        case .succeeded:
+            if notShared && !sharedCache.cacheOptional { throw Exit.cacheUnusable }
+            return
         case .failed:
             let overBudget = runResult.outcomes.contains { $0.skip?.cause == .overBudget }
             throw overBudget && !runResult.outcomes.contains { $0.status == .failed } ? Exit.overBudget : Exit.failed

@@ -17,6 +17,10 @@ enum Exit {
     static let invalidManifest = ExitCode(65)
     /// EX_CANTCREAT: the output folder cannot be created or written.
     static let cannotWrite = ExitCode(73)
+    /// EX_CONFIG: the shared cache (`--cache`) cannot be used as configured: a missing bucket,
+    /// refused credentials, an unusable URL, a cache that cannot be reached, or clips it would not
+    /// take (without `--cache-optional`).
+    static let cacheUnusable = ExitCode(78)
     static let interrupted = ExitCode(130)
 }
 

@@ -167,6 +167,10 @@ final class ProgressPrinter: Sendable {
         text += ". "
         text += "Report: \(out)/report.json\n"
         if let cost { text += moneyLine(cost, emulated: emulated) }
+        if let sharing = result.sharing {
+            text += "Shared cache: \(TerminalText.escaped(sharing.sentence))"
+            text += sharing.failures > 0 ? "; the rest were not shared, so the next runner pays for them again.\n" : ".\n"
+        }
         return text
     }
 

@@ -14,7 +14,7 @@ struct SharedCacheFlags: ParsableArguments {
     @Flag(help: "Read the shared cache, write nothing to it, and submit nothing another runner has claimed (for untrusted pull requests).")
     var cacheReadOnly = false
 
-    @Flag(help: "A shared cache that cannot be reached, refuses the credentials or holds a corrupted object is a warning, not an error.")
+    @Flag(help: "A shared cache that cannot be reached, refuses the credentials, holds a corrupted object or does not take the clips is a warning, not an error.")
     var cacheOptional = false
 
     /// The cache, checked (reachable, credentials taken) before anything is paid for; nil when
@@ -30,9 +30,10 @@ struct SharedCacheFlags: ParsableArguments {
             options.optional = cacheOptional
             return options
         } catch let error as CacheError {
+            // (`error` names the cache without user info or credentials: `CacheError` never holds them.)
             guard cacheOptional else {
                 Terminal.writeStderr("error: \(error)\n")
-                throw Exit.failed
+                throw Exit.cacheUnusable
             }
             Terminal.writeStderr("warning: \(error); running with the local cache only (--cache-optional)\n")
             return nil
