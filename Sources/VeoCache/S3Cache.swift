@@ -28,7 +28,8 @@ public final class S3Cache: RemoteCache {
         }
         guard !bucket.isEmpty else { throw CacheError(.configuration, cache: "s3://", "no bucket: write s3://BUCKET/PREFIX") }
         guard Self.isBucketName(bucket) else {
-            throw CacheError(.configuration, cache: name, "'\(bucket)' is not an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')")
+            // Not echoed: what stands there may be a credential written in the wrong place.
+            throw CacheError(.configuration, cache: "s3://", "the bucket is not an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')")
         }
         guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
             throw CacheError(.configuration, cache: name, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set")

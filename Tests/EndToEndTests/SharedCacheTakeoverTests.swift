@@ -158,6 +158,8 @@ import VeoRunner
                 let young = try await SharedCacheRunTests.start(h, out: h.out, moto: moto, ["--job-timeout", "3"]).wait()
                 // (Claims carry whole seconds: one made 0.9 s ago may read as 1.9 s old.)
                 #expect(Date().timeIntervalSince(started) >= 2, "a young claim was not waited for")
+                // The wait is said in plain (CI) output too, not only on a live terminal line.
+                #expect(young.stderr.contains("claimed by another runner (ghost-runner-7)"), "\(young)")
                 #expect(young.code == 1, "\(young)")
                 #expect(try await h.report().job("a")?.error?.code == "ambiguous_submission")
                 // A claim older than the deadline: reported at once, the job never sent.

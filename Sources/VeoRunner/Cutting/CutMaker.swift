@@ -10,6 +10,9 @@ struct CutMaker: Sendable {
     let layout: OutputLayout
     let media: MediaTools
     let onEvent: @Sendable (RunEvent) -> Void
+    /// The shared cache (`--cache`): cuts are looked up there before encoding and shared after.
+    var shared: SharedCacheOptions?
+    var sharedTally: SharedCacheTally?
     var store: ClipStore { ClipStore(layout: layout) }
 
     /// `clips`: the outcome of each job the cut uses, all succeeded. `force` encodes again even
@@ -41,12 +44,19 @@ struct CutMaker: Sendable {
         }
         onEvent(.cutting(cut: cut.id))
         do {
+            if !force, let restored = try await restoreShared(cut, key: key, clips: sources, to: destination, relative: relative) {
+                (outcome.status, outcome.cached, outcome.output) = (.succeeded, true, restored)
+                store.keepCut(destination, output: restored, key: key)
+                onEvent(.cutDone(cut: cut.id, path: relative, cached: true, seconds: nil))
+                return outcome
+            }
             let started = ContinuousClock.now
             let output = try await encode(cut, clips: sources, to: destination, relative: relative)
             outcome.encodeSeconds = (ContinuousClock.now - started).seconds
             outcome.output = output
             outcome.status = .succeeded
             store.keepCut(destination, output: output, key: key)
+            await shareCut(cut, output: output, key: key, from: destination)
             onEvent(.cutDone(cut: cut.id, path: relative, cached: false, seconds: outcome.encodeSeconds))
             return outcome
         } catch is CancellationError {
@@ -69,18 +79,7 @@ struct CutMaker: Sendable {
 
     /// Encodes beside the destination, checks size, rate and length, then renames it into place.
     private func encode(_ cut: PlannedCut, clips: [OutputRecord], to destination: String, relative: String) async throws -> CutOutcome.Output {
-        var sources: [CutRecipe.Source] = []
-        for clip in clips {
-            // Read from the MP4 header (no process per clip), else asked of ffprobe.
-            let path = try layout.absolute(clip.path)
-            if let hasAudio = MP4Header.hasAudio(path), clip.duration > 0 {
-                sources.append(CutRecipe.Source(path: path, duration: clip.duration, hasAudio: hasAudio))
-            } else {
-                let info = try await media.videoStream(path)
-                sources.append(CutRecipe.Source(path: path, duration: info.duration > 0 ? info.duration : clip.duration, hasAudio: info.hasAudio))
-            }
-        }
-        let recipe = CutRecipe(cut: cut, sources: sources)
+        let recipe = CutRecipe(cut: cut, sources: try await recipeSources(clips))
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let temp = AtomicFile.temporaryPath(for: destination)
         unlink(temp)
@@ -102,6 +101,22 @@ struct CutMaker: Sendable {
             unlink(temp)
             throw error
         }
+    }
+
+    /// What the recipe needs of each clip: its path, length and whether it has audio.
+    func recipeSources(_ clips: [OutputRecord]) async throws -> [CutRecipe.Source] {
+        var sources: [CutRecipe.Source] = []
+        for clip in clips {
+            // Read from the MP4 header (no process per clip), else asked of ffprobe.
+            let path = try layout.absolute(clip.path)
+            if let hasAudio = MP4Header.hasAudio(path), clip.duration > 0 {
+                sources.append(CutRecipe.Source(path: path, duration: clip.duration, hasAudio: hasAudio))
+            } else {
+                let info = try await media.videoStream(path)
+                sources.append(CutRecipe.Source(path: path, duration: info.duration > 0 ? info.duration : clip.duration, hasAudio: info.hasAudio))
+            }
+        }
+        return sources
     }
 
     /// The encoded cut has the size and rate asked for, and its length is the clips' (trimmed)

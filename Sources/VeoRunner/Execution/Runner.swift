@@ -48,7 +48,8 @@ public struct Runner: Sendable {
             limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger, renderFinished: rendered.post)
         var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
         var cuts = CutSchedule(plan: plan, selected: selection.cuts, forced: selection.forcedCuts)
-        let maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
+        var maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
+        (maker.shared, maker.sharedTally) = (options.sharedCache, context.sharedLookups)
         await runAll(&schedule, cuts: &cuts, context: context, maker: maker, rendered: rendered)
         let unstarted = schedule.skipUnstarted()
         for skipped in unstarted { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }

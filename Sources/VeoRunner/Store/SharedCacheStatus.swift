@@ -26,7 +26,7 @@ public enum SharedCacheStatus {
         var cached = Set<String>()
         var undecided = plan.jobs.filter { local.contains($0.id) || candidates?.contains($0.id) ?? true }
         while true {
-            var ready: [(job: String, key: String)] = []
+            var ready: [(job: PlannedJob, key: String)] = []
             var waiting: [PlannedJob] = []
             for job in undecided {  // plan order: a local hit's dependents come after it
                 guard let key = CacheKey.forJob(job, fileSHA: fileHash, clipSHA: clipHash) else {
@@ -36,7 +36,7 @@ public enum SharedCacheStatus {
                 if local.contains(job.id), let sha = states[key]?.output?.sha256 {
                     (clipHash[job.id], _) = (sha, cached.insert(job.id))
                 } else if candidates?.contains(job.id) ?? true {
-                    ready.append((job.id, SharedCacheOptions.remoteKey(key, origin: origin)))
+                    ready.append((job, SharedCacheOptions.remoteKey(key, origin: origin)))
                 }
             }
             guard !ready.isEmpty else { return cached }
@@ -47,18 +47,19 @@ public enum SharedCacheStatus {
         }
     }
 
-    /// The clip sha256 of each job whose record the cache holds, at most ``lookups`` reads at once.
-    static func records(_ jobs: [(job: String, key: String)], in cache: any RemoteCache) async throws -> [String: String] {
+    /// The clip sha256 of each job whose record the cache holds (and could be its clip: a record
+    /// that fails its check is a miss), at most ``lookups`` reads at once.
+    static func records(_ jobs: [(job: PlannedJob, key: String)], in cache: any RemoteCache) async throws -> [String: String] {
         try await withThrowingTaskGroup(of: (String, String?).self) { group in
             var found: [String: String] = [:]
             var next = jobs.makeIterator()
             func add() -> Bool {
                 guard let (job, key) = next.next() else { return false }
                 group.addTask {
-                    guard let data = try await cache.read(CachePaths.record(key)),
-                        let record = try? JSONDecoder().decode(ClipStore.Record.self, from: data)
-                    else { return (job, nil) }
-                    return (job, record.sha256)
+                    guard let data = try await cache.read(CachePaths.record(key)), let record = ClipStore.Record.decoded(data),
+                        record.problem(for: job.request, maxBytes: JobContext.largestClip(job.request)) == nil
+                    else { return (job.id, nil) }
+                    return (job.id, record.sha256)
                 }
                 return true
             }
