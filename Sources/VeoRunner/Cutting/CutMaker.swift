@@ -42,7 +42,6 @@ struct CutMaker: Sendable {
             onEvent(.cutDone(cut: cut.id, path: relative, cached: true, seconds: nil))
             return outcome
         }
-        onEvent(.cutting(cut: cut.id))
         do {
             if !force, let restored = try await restoreShared(cut, key: key, clips: sources, to: destination, relative: relative) {
                 (outcome.status, outcome.cached, outcome.output) = (.succeeded, true, restored)
@@ -50,6 +49,7 @@ struct CutMaker: Sendable {
                 onEvent(.cutDone(cut: cut.id, path: relative, cached: true, seconds: nil))
                 return outcome
             }
+            onEvent(.cutting(cut: cut.id))
             let started = ContinuousClock.now
             let output = try await encode(cut, clips: sources, to: destination, relative: relative)
             outcome.encodeSeconds = (ContinuousClock.now - started).seconds
