@@ -1,6 +1,7 @@
 import Foundation
 import VeoCache
 import VeoClient
+import VeoManifest
 import VeoProvider
 import VeoSupport
 
