@@ -1,4 +1,5 @@
 import Foundation
+import VeoSupport
 
 // MARK: - When to poll a job next
 
@@ -150,6 +151,6 @@ extension VideoAPIClient {
     func age(of video: VideoObject) -> Duration? {
         guard let created = video.createdAt else { return nil }
         let seconds = configuration.wallClock().timeIntervalSince1970 - Double(created)
-        return seconds >= 0 ? .milliseconds(Int64((seconds * 1000).rounded())) : nil
+        return seconds >= 0 ? .milliseconds(Int64(Int(rounding: seconds * 1000, within: 0...Int(Int64.max / 2)) ?? 0)) : nil
     }
 }

@@ -75,7 +75,7 @@ public enum RetryAfter {
             formatter.dateFormat = format
             if let date = formatter.date(from: text) {
                 let interval = date.timeIntervalSince(now)
-                return interval <= 0 ? .zero : .milliseconds(Int64((interval * 1000).rounded()))
+                return interval <= 0 ? .zero : .milliseconds(Int64(Int(rounding: interval * 1000, within: 0...Int(Int64.max / 2)) ?? 0))
             }
         }
         return nil

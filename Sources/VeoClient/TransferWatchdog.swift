@@ -10,6 +10,18 @@ struct TransferLimits: Sendable {
     var overall: Duration
 }
 
+/// The moment the job an exchange belongs to must be over (`--job-timeout`), for the exchanges
+/// made within `JobDeadline.$current.withValue(deadline) { ... }`: each ends by then whatever its
+/// own limits say (a create answered byte by byte, a download trickled for hours). A create
+/// cut off this way after its body went out is an ambiguous submission, as with any other limit;
+/// a download is not retried (``VideoAPIError/Kind/deadlineExceeded``).
+public enum JobDeadline {
+    @TaskLocal public static var current: ContinuousClock.Instant?
+
+    /// Whether the current job's deadline has passed.
+    static var passed: Bool { current.map { ContinuousClock.now >= $0 } ?? false }
+}
+
 /// What one exchange has done so far, written by the code sending and receiving, read by the
 /// watchdog (idle time) and by the classification of a failure (what the server may have seen).
 final class TransferProgress: Sendable {
@@ -54,7 +66,7 @@ final class TransferProgress: Sendable {
 
 /// The watchdog ended an exchange.
 struct TransferTimedOut: Error {
-    enum Limit { case idle, overall }
+    enum Limit { case idle, overall, jobDeadline }
     var limit: Limit
     var duration: Duration
 
@@ -62,6 +74,7 @@ struct TransferTimedOut: Error {
         switch limit {
         case .idle: "nothing came for \(DurationText.of(duration))"
         case .overall: "it took longer than \(DurationText.of(duration))"
+        case .jobDeadline: "the job's time limit ran out"
         }
     }
 }
@@ -86,13 +99,16 @@ func withTransferLimits<T: Sendable>(
     }
 }
 
-/// Returns when cancelled; throws when a limit passes.
+/// Returns when cancelled; throws when a limit or the job's deadline (``JobDeadline``) passes.
 private func watch(_ progress: TransferProgress, limits: TransferLimits) async throws {
     let clock = ContinuousClock()
-    let end = clock.now + limits.overall
+    let overallEnd = clock.now + limits.overall
+    let deadline = JobDeadline.current.map { min($0, overallEnd) }
+    let end = deadline ?? overallEnd
     while true {
         let idleEnd = progress.lastActivity + limits.idle
         let now = clock.now
+        if let deadline, deadline < overallEnd, now >= deadline { throw TransferTimedOut(limit: .jobDeadline, duration: limits.overall) }
         if now >= end { throw TransferTimedOut(limit: .overall, duration: limits.overall) }
         if now >= idleEnd { throw TransferTimedOut(limit: .idle, duration: limits.idle) }
         do {

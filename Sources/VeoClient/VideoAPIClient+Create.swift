@@ -24,6 +24,7 @@ extension VideoAPIClient {
     /// `onAttempt` sees `.sending` before each attempt's request goes out (when it throws, nothing
     /// is sent and its error comes out) and `.notTaken` after each answer or failure that proves the
     /// server did not take that attempt (before any backoff), so a caller can journal every attempt.
+    /// Within a ``JobDeadline``, every attempt ends by it, whatever `requestTimeout` says.
     public func create(
         _ request: GenerationRequest, uploads: [ImageUpload],
         onAttempt: @Sendable (SubmitAttempt) async throws -> Void = { _ in }
@@ -31,6 +32,11 @@ extension VideoAPIClient {
         let body = try makeCreateBody(request, uploads: uploads)
         let url = configuration.root + "/v1/videos"
         let video = try await withRetries(configuration.submitRetry, scope: "submit") { attempt in
+            // Past the job's deadline no attempt starts (one cut off by it before its body went
+            // out was not taken, and is not tried again).
+            if JobDeadline.passed {
+                throw VideoAPIError(kind: .deadlineExceeded, message: "the job's time limit ran out before create attempt \(attempt) was sent")
+            }
             try await onAttempt(.sending(attempt: attempt))
             do {
                 return try await submitOnce(body, url: url, attempt: attempt)

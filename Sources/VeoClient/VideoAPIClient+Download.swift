@@ -23,7 +23,8 @@ extension VideoAPIClient {
     /// soon as it passes the limit.
     ///
     /// Retried within the download scope (429, 5xx, transport errors, stalled, truncated or non-MP4
-    /// bodies); never re-runs the generation. A redirect loop or a redirect to another scheme than
+    /// bodies); never re-runs the generation. Within a ``JobDeadline``, every attempt ends by it
+    /// and none starts after it (`.deadlineExceeded`, not retried). A redirect loop or a redirect to another scheme than
     /// http(s), a body over the size limit, a refused answer (4xx) or a local write failure is not retried.
     public func download(_ video: VideoObject, to destinationPath: String, maxBytes: Int64? = nil) async throws -> DownloadResult {
         try checkRequestedID(video.id)
@@ -32,6 +33,9 @@ extension VideoAPIClient {
         let direct = directURL(of: video)
         let requests = RequestTally()
         var result = try await withRetries(configuration.downloadRetry, scope: "download") { attempt in
+            if JobDeadline.passed {
+                throw VideoAPIError(kind: .deadlineExceeded, message: "the job's time limit ran out before download attempt \(attempt)")
+            }
             if attempt == 1, let direct {
                 do {
                     return try await self.downloadOnce(from: direct, to: destinationPath, limit: limit, attempt: attempt, requests: requests)
@@ -69,6 +73,10 @@ extension VideoAPIClient {
                 try await self.followAndStore(
                     from: startURL, to: destinationPath, limit: limit, progress: progress, attempt: attempt, requests: requests)
             }
+        } catch let timedOut as TransferTimedOut where timedOut.limit == .jobDeadline {
+            throw VideoAPIError(
+                kind: .deadlineExceeded,
+                message: "the download did not finish in the job's time limit (\(progress.bytesReceived) bytes received); nothing was written to \(destinationPath)")
         } catch let timedOut as TransferTimedOut {
             throw RetryableFailure(
                 error: VideoAPIError(

@@ -33,7 +33,7 @@ public enum RunViews {
         }
         let cuts = (report.cuts ?? []).compactMap { cut -> ThumbnailMaker.Clip? in
             guard let output = cut.output, let path = try? layout.absolute(output.path) else { return nil }
-            return ThumbnailMaker.Clip(sha256: output.sha256, path: path, seconds: Int(output.duration.rounded(.up)))
+            return ThumbnailMaker.Clip(sha256: output.sha256, path: path, seconds: Int(rounding: output.duration, .up, within: 0...86_400) ?? 0)
         }
         return jobs + cuts
     }

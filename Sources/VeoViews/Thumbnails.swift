@@ -54,10 +54,18 @@ public struct ThumbnailMaker: Sendable {
     }
 
     public func make(clips: [Clip], images: [Image]) async -> Thumbnails {
+        // Never through a link planted in place of `thumbs/` (the run and `report` refuse one first).
+        let layout = OutputLayout(root: outDirectory)
+        guard (try? layout.refuseLinks(under: layout.root + "/" + Thumbnails.folder + "/x")) != nil else {
+            return Thumbnails()
+        }
         try? FileManager.default.createDirectory(atPath: outDirectory + "/" + Thumbnails.folder, withIntermediateDirectories: true)
         var work: [Still] = []
         // Stills are named by content: clips (or images) with the same content share them, and
-        // each is made once (made by several at once, they would race to the same file).
+        // each is made once (made by several at once, they would race to the same file). A name
+        // that is not a sha256 (`../../x` in a crafted report) is never made.
+        let clips = clips.filter { ReportPaths.isSHA256($0.sha256) }
+        let images = images.filter { ReportPaths.isSHA256($0.sha256) }
         let present = clips.filter { FileManager.default.fileExists(atPath: $0.path) }
         for clip in Self.oneEach(present + clips, by: \.sha256) {
             work.append(Still(kind: .poster, sha: clip.sha256, source: clip.path, seconds: clip.seconds))

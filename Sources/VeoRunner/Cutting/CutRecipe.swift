@@ -48,14 +48,30 @@ public struct CutRecipe: Sendable {
         let fps = Double(cut.fps)
         var segments: [Segment] = []
         for (clip, source) in zip(cut.clips, sources) {
-            let start = Int((clip.start * fps).rounded())
-            let end = Int((min(clip.end ?? source.duration, source.duration) * fps).rounded())
+            let length = Self.sourceSeconds(source.duration)
+            let start = Self.frames(clip.start, fps: fps)
+            let end = Self.frames(min(clip.end ?? length, length), fps: fps)
             let frames = max(1, end - start)
-            var fade = Int((clip.fade * fps).rounded())
+            var fade = Self.frames(clip.fade, fps: fps)
             if let before = segments.last { fade = min(fade, before.frames - 1, frames - 1) } else { fade = 0 }
             segments.append(Segment(startFrame: start, frames: frames, fadeFrames: max(0, fade)))
         }
         self.segments = segments
+    }
+
+    /// The longest a source clip is taken to be: no provider clip comes near it. A length read
+    /// from a journal or record that says more (`1e6`, `1e300`) must not ask ffmpeg for days of
+    /// silence, nor trap converting it to frames.
+    public static let longestSource = 3600.0
+
+    /// A source's length as the recipe uses it: within `0...longestSource` (0 when not a number).
+    static func sourceSeconds(_ duration: Double) -> Double {
+        duration.isNaN ? 0 : min(max(duration, 0), longestSource)
+    }
+
+    /// `seconds` in frames at `fps`, rounded; never traps (a value out of range is clamped).
+    static func frames(_ seconds: Double, fps: Double) -> Int {
+        Int(rounding: seconds * fps, within: 0...Int(Int32.max)) ?? 0
     }
 
     /// Frames in the encoded cut.

@@ -183,7 +183,7 @@ extension JobContext {
                 if age > options.jobTimeout.seconds {
                     guard options.resubmitAmbiguous, !shared.readOnly else {
                         throw JobFailure(.ambiguousSubmission, """
-                            another runner (\(claim?.runner ?? "unknown")) claimed this job in \(cache.name) \(Int(age)) s ago and never \
+                            another runner (\(claim?.runner ?? "unknown")) claimed this job in \(cache.name) \(Int(rounding: age, within: 0...Int.max) ?? 0) s ago and never \
                             recorded a video id: it may have been killed while its create request was out, so the provider may be \
                             rendering (and billing) it. Not sent again; to submit it anyway, run with --resubmit-ambiguous.
                             """)

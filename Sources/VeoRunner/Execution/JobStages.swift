@@ -148,7 +148,9 @@ struct JobContext: Sendable {
     /// A verified clip recorded under this key: at its path, at another job's path (copied), or in
     /// the folder's clip store (an earlier version, restored). The job costs no API call.
     func lookUpCache(_ job: PlannedJob, resolved: ResolvedJob, state: KeyState) async -> OutputRecord? {
-        guard let record = state.output else { return nil }
+        // A record that is not what the request asks for (edited, or copied from a shared cache)
+        // is no verified clip: its video id is downloaded again and verified (`submitOrResume`).
+        guard let record = state.output, record.fits(job.request) else { return nil }
         let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
         guard let destination = try? layout.absolute(relativePath) else { return nil }
         if let source = try? layout.absolute(record.path), OutputLayout.intact(record, at: source) {
@@ -262,7 +264,12 @@ struct JobContext: Sendable {
                 // Not cancelled by an interrupt: once the request is going out, its answer (the video
                 // id) is worth waiting for, so the next run can resume it instead of guessing.
                 let (service, request) = (self.service, job.request.sendingFetchedImagesAsFiles)
-                let create = Task { try await service.create(request, uploads: uploads, onAttempt: attempts.record) }
+                // The job's deadline bounds every attempt too (a server answering byte by byte).
+                let create = Task {
+                    try await JobDeadline.$current.withValue(deadline) {
+                        try await service.create(request, uploads: uploads, onAttempt: attempts.record)
+                    }
+                }
                 return (try await options.hardStop.value(of: create), attempts.count)
             } catch is HardStop.AbandonedAnswer {
                 throw JobFailure(.ambiguousSubmission, """
@@ -327,65 +334,6 @@ struct JobContext: Sendable {
         } catch let error as VideoAPIError where error.kind == .deadlineExceeded {
             throw JobFailure(.jobTimeout, "\(error.message); past --job-timeout. The video id is kept: the next run resumes polling it without paying again")
         }
-    }
-
-    // MARK: - 5. Fetch and verify
-
-    /// Downloads the clip at once (results expire) beside its final path, checks its size and
-    /// length, then moves it into place: a clip that fails its check never replaces a good one.
-    func fetchAndVerify(_ job: PlannedJob, video: VideoObject, key: String) async throws -> (OutputRecord, downloadRequests: Int) {
-        onEvent(.downloading(job: job.id))
-        let relativePath = OutputLayout.relativeClipPath(shot: job.shot, variant: job.variant, take: job.take)
-        let clipPath = try layout.absolute(relativePath)
-        let incoming = try layout.incomingPath(for: clipPath)
-        defer { try? FileManager.default.removeItem(atPath: incoming) }
-        let download: DownloadResult
-        do {
-            download = try await service.download(video, to: incoming, maxBytes: options.maxDownloadBytes ?? Self.largestClip(job.request))
-        } catch let error as VideoAPIError where error.kind != .cancelled {
-            throw JobFailure(.downloadFailed, "download failed: \(error.description). The video id is kept: the next run downloads it again without a new generation", providerCode: error.code)
-        }
-        let info = try await verify(incoming, job: job, relativePath: relativePath, key: key, videoID: video.id)
-        do {
-            try AtomicFile.move(incoming, to: clipPath)
-        } catch {
-            throw JobFailure(.writeFailed, "cannot move the clip into \(relativePath): \(error.reason). The video id is kept: the next run downloads it again")
-        }
-        let output = OutputRecord(
-            path: relativePath, bytes: download.bytes, sha256: download.sha256, width: info.width, height: info.height,
-            duration: info.duration, mtime: OutputLayout.mtime(clipPath))
-        return (output, download.requests)
-    }
-
-    /// Bytes a clip of this request can reasonably be: a generous 25 MB per second at 1080p (real
-    /// clips are well under 2 MB per second), 12.5 MB at 720p; at least 64 MB.
-    static func largestClip(_ request: GenerationRequest) -> Int64 {
-        let perSecond: Int64 = request.size.is1080p ? 25_000_000 : 12_500_000
-        return max(64_000_000, perSecond * Int64(request.seconds.rawValue))
-    }
-
-    /// The clip's size and length, or a failure that keeps the file as `<clip>.rejected.mp4`.
-    private func verify(_ incoming: String, job: PlannedJob, relativePath: String, key: String, videoID: String) async throws -> MediaTools.ClipInfo {
-        let rejected = try layout.absolute(relativePath) + ".rejected.mp4"
-        func reject(_ message: String) throws -> Never {
-            try? FileManager.default.removeItem(atPath: rejected)
-            try? FileManager.default.moveItem(atPath: incoming, toPath: rejected)
-            throw JobFailure(.verificationFailed, "\(message); kept as \(relativePath).rejected.mp4")
-        }
-        let info: MediaTools.ClipInfo
-        do {
-            info = try await media.probe(incoming)
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            try reject("the downloaded clip is not a readable video (\(FileErrorText.describe(error)))")
-        }
-        let size = job.request.size, seconds = Double(job.request.seconds.rawValue)
-        if info.width != size.width || info.height != size.height || abs(info.duration - seconds) > max(1.0, seconds * 0.15) {
-            let failure = JobFailure(.verificationFailed, "wrong size or duration")
-            try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, videoID: videoID, failure: failure))
-            try reject(String(format: "the clip is %dx%d, %.2f s, but %@ for %d s was asked", info.width, info.height, info.duration, size.rawValue, job.request.seconds.rawValue))
-        }
-        return info
     }
 
     // MARK: - 6. Record

@@ -1,6 +1,7 @@
 import Foundation
 public import VeoSupport
 public import VeoProvider
+import VeoManifest
 import Subprocess
 
 /// ffmpeg and ffprobe: frames of upstream clips, and checks of downloaded clips.
@@ -51,18 +52,31 @@ public struct MediaTools: Sendable {
 
     /// A thumbnail of an input image, 160 px high at most.
     public func thumbnail(of image: String, to destination: String) async throws {
-        try await still(["-i", image, "-frames:v", "1", "-vf", "scale=-2:'min(160,ih)'"], fallback: nil, to: destination)
+        try await still(Self.imageInput(image) + ["-frames:v", "1", "-vf", "scale=-2:'min(160,ih)'"], fallback: nil, to: destination)
+    }
+
+    /// `-i image`, read as the image it is: ffmpeg's image2 demuxer would take a `%d` in the path
+    /// (an output folder named `o%d`) for a numbered sequence.
+    static func imageInput(_ image: String) -> [String] {
+        guard case .ok(let info) = ImageFileChecker.inspect(image) else { return ["-i", image] }
+        let demuxer = switch info.format {
+        case .png: "png_pipe"
+        case .jpeg: "jpeg_pipe"
+        case .webp: "webp_pipe"
+        }
+        return ["-f", demuxer, "-i", image]
     }
 
     /// Runs ffmpeg into a JPEG beside `destination`, then renames it into place (again with
     /// `fallback` when the first arguments give no image, e.g. a seek past a short clip's end).
+    /// `-update 1` writes the one file named, never a numbered sequence (`%d` in the folder name).
     private func still(_ arguments: [String], fallback: [String]?, to destination: String) async throws {
-        let temp = destination + ".\(UUID().uuidString.prefix(8)).part.jpg"
+        let temp = Self.temporaryPath(for: destination, suffix: ".part.jpg")
         defer { try? FileManager.default.removeItem(atPath: temp) }
         for attempt in [arguments] + (fallback.map { [$0] } ?? []) {
             let result = try await Self.starting("ffmpeg", at: ffmpeg) {
                 try await run(
-                    executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", temp]),
+                    executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", "-update", "1", temp]),
                     environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
             }
             if result.terminationStatus.isSuccess, let size = (try? FileManager.default.attributesOfItem(atPath: temp))?[.size] as? NSNumber, size.intValue > 0 {
@@ -73,44 +87,84 @@ public struct MediaTools: Sendable {
         throw ToolError(description: "ffmpeg could not make a still of \(arguments.first { $0.hasPrefix("/") } ?? "a file") for the contact sheet")
     }
 
-    /// Writes the first or last frame of a clip as PNG, atomically.
+    /// Where ffmpeg writes before the result is renamed to `destination`: beside it, with a random
+    /// part and `suffix` (`.part.jpg`, `.part.png`: names the leftover sweep knows).
+    static func temporaryPath(for destination: String, suffix: String) -> String {
+        destination + ".\(UUID().uuidString.prefix(8))" + suffix
+    }
+
+    /// Writes the first or last frame of a clip as PNG, atomically. The last frame: every frame of
+    /// the last half second is decoded and written over the same file (`-update 1`), so the last
+    /// one stays; memory does not grow with the clip's length (no `reverse`, which holds every
+    /// decoded frame). A clip with fewer frames than that (1 per second) is tried over its last 3 s.
     public func extractFrame(_ frame: FramePosition, of clip: String, to destination: String) async throws {
-        let temp = destination + ".\(UUID().uuidString.prefix(8)).part.png"
+        let temp = Self.temporaryPath(for: destination, suffix: ".part.png")
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        var arguments = ["-nostdin", "-v", "error", "-y"]
-        switch frame {
-        case .first: arguments += ["-i", clip, "-frames:v", "1"]
-        // The frames of the last half second, reversed: the first one out is the clip's last frame,
-        // and only it is encoded (encoding every frame of that half second as PNG cost ~0.2 s of CPU
-        // per extraction; the PNG is byte-identical).
-        case .last: arguments += ["-sseof", "-0.5", "-i", clip, "-vf", "reverse", "-frames:v", "1"]
+        let attempts: [[String]] = switch frame {
+        case .first: [["-i", clip, "-frames:v", "1"]]
+        case .last: [["-sseof", "-0.5", "-i", clip], ["-sseof", "-3", "-i", clip]]
         }
-        arguments.append(temp)
-        let result = try await Self.starting("ffmpeg", at: ffmpeg) {
-            try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+        var problem = ""
+        for attempt in attempts {
+            let arguments = ["-nostdin", "-v", "error", "-y"] + attempt + ["-update", "1", temp]
+            let result = try await Self.starting("ffmpeg", at: ffmpeg) {
+                try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
+            }
+            problem = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            if result.terminationStatus.isSuccess, (ClipStore.size(of: temp) ?? 0) > 0 {
+                try AtomicFile.move(temp, to: destination)
+                return
+            }
+            try Task.checkCancellation()
         }
-        guard result.terminationStatus.isSuccess, FileManager.default.fileExists(atPath: temp) else {
-            throw ToolError(description: "ffmpeg could not extract the \(frame.rawValue) frame of \(clip): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
-        try FileManager.default.moveItem(atPath: temp, toPath: destination)
+        throw ToolError(description: "ffmpeg could not extract the \(frame.rawValue) frame of \(clip)\(problem.isEmpty ? "" : ": " + problem)")
     }
 
-    /// Width, height and duration of a clip's video: read from the MP4 header when it is a plain
-    /// MP4, else from ffprobe (the same fields either way).
+    /// Width, height and duration of a clip's video, as its video stream itself says (ffprobe
+    /// decodes the stream's first frames for its size, and reads its length from the stream, not
+    /// the container). A plain MP4's header (`mvhd`, the video track's `tkhd`) must say the same:
+    /// a header that claims 4 s over a 120 s stream, or 1280x720 over an 8K one, is refused.
     public func probe(_ clip: String) async throws -> ClipInfo {
+        let header: ClipInfo?
         switch MP4Header.inspect(clip) {
-        case .clip(let info): return info
+        case .clip(let info): header = info
         case .truncated: throw ToolError(description: "\(clip) is cut short: its MP4 boxes run past the end of the file")
-        case .unknown: return try await ffprobe(clip)
+        case .unknown: header = nil
         }
+        let stream = try await ffprobe(clip)
+        guard let header else { return stream }
+        if let mismatch = Self.mismatch(header: header, stream: stream) {
+            throw ToolError(description: "its MP4 header does not match its video stream: \(mismatch)")
+        }
+        return header
     }
 
-    /// Width, height and duration of a clip's first video stream, as ffprobe reports them.
+    /// How a header's size or length differs from the stream's, nil when they agree (the length
+    /// within half a second or 5 %: sound priming makes containers a little longer).
+    static func mismatch(header: ClipInfo, stream: ClipInfo) -> String? {
+        if header.width != stream.width || header.height != stream.height {
+            return "the header says \(header.width)x\(header.height), the stream is \(stream.width)x\(stream.height)"
+        }
+        if abs(header.duration - stream.duration) > max(0.5, 0.05 * stream.duration) {
+            return String(format: "the header says %.2f s, the stream lasts %.2f s", header.duration, stream.duration)
+        }
+        return nil
+    }
+
+    /// Width, height and length of a clip's first video stream, as ffprobe reports them: the size
+    /// of the decoded frames, and the stream's own duration (else its frame count over its frame
+    /// rate, else the container's duration). Values out of range are refused.
     public func ffprobe(_ clip: String) async throws -> ClipInfo {
-        let out = try await probeJSON(["-select_streams", "v:0", "-show_entries", "stream=width,height:format=duration", clip], of: clip)
+        let out = try await probeJSON(
+            ["-select_streams", "v:0", "-show_entries", "stream=width,height,duration,nb_frames,avg_frame_rate:format=duration", clip], of: clip)
         struct Probe: Decodable {
-            struct Stream: Decodable { var width: Int?; var height: Int? }
+            struct Stream: Decodable {
+                var width: Int?
+                var height: Int?
+                var duration: String?
+                var nb_frames: String?
+                var avg_frame_rate: String?
+            }
             struct Format: Decodable { var duration: String? }
             var streams: [Stream]?
             var format: Format?
@@ -120,7 +174,21 @@ public struct MediaTools: Sendable {
         else {
             throw ToolError(description: "\(clip) has no video stream")
         }
-        return ClipInfo(width: width, height: height, duration: probe.format?.duration.flatMap(Double.init) ?? 0)
+        let frames = stream.nb_frames.flatMap(Double.init)
+        let rate = Self.rate(stream.avg_frame_rate)
+        let counted = frames.flatMap { frames in rate.map { frames / $0 } }
+        let duration = stream.duration.flatMap(Double.init) ?? counted ?? probe.format?.duration.flatMap(Double.init) ?? 0
+        guard (1...65_536).contains(width), (1...65_536).contains(height), duration.isFinite, duration >= 0 else {
+            throw ToolError(description: "\(clip) has a video stream of impossible size or length (\(width)x\(height), \(duration) s)")
+        }
+        return ClipInfo(width: width, height: height, duration: duration)
+    }
+
+    /// A frame rate as ffprobe writes it (`24/1`, `30000/1001`), nil when absent or not positive.
+    static func rate(_ text: String?) -> Double? {
+        let parts = (text ?? "").split(separator: "/").compactMap { Double($0) }
+        guard parts.count == 2, parts[1] > 0, parts[0] > 0, (parts[0] / parts[1]).isFinite else { return nil }
+        return parts[0] / parts[1]
     }
 
     /// ffprobe's JSON for `arguments`; its own words when it cannot read `file`.

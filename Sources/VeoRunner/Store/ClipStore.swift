@@ -49,6 +49,9 @@ public struct ClipStore: Sendable {
     private func keep<R: Encodable & StoredObjectRecord>(_ file: String, record: R, at recordPath: String) {
         let object = casPath(record.sha256)
         do {
+            // Never through a link planted in place of `cache/`, `cas/`, `ac/` or `cuts/`.
+            try layout.refuseLinks(under: object)
+            try layout.refuseLinks(under: recordPath)
             try FileManager.default.createDirectory(atPath: casDirectory, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: (recordPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: object) { try place(file, at: object) }

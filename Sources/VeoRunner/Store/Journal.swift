@@ -1,4 +1,6 @@
 public import Foundation
+import VeoClient
+public import VeoProvider
 import VeoSupport
 
 /// A verified clip, as recorded in the journal. Paths are relative to the output folder, so the
@@ -12,6 +14,40 @@ public struct OutputRecord: Sendable, Codable, Hashable {
     public var duration: Double
     /// Modification time when verified; a match spares re-hashing on the next run.
     public var mtime: Double?
+
+    /// Why the record cannot be a verified clip (read back from a journal or a record someone may
+    /// have edited, or copied from a shared cache), nil when every value is possible: a relative
+    /// path without `..`, a sha256 of 64 hex digits, 1 byte to 64 GiB, a size of 1 to 16384 pixels
+    /// a side, a finite length of more than 0 s and at most an hour, a finite mtime.
+    public var impossibility: String? {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if path.isEmpty || path.hasPrefix("/") || components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            return "its path is not a plain path inside the output folder"
+        }
+        if !Self.isSHA256(sha256) { return "its sha256 is not 64 hexadecimal digits" }
+        if !(1...(64 << 30)).contains(bytes) { return "its size (\(bytes) bytes) is impossible" }
+        if !(1...16_384).contains(width) || !(1...16_384).contains(height) { return "its width or height is impossible" }
+        if !(duration.isFinite && duration > 0 && duration <= 3600) { return "its duration is impossible" }
+        if let mtime, !mtime.isFinite { return "its modification time is not a number" }
+        return nil
+    }
+
+    /// Whether the clip is what `request` asked for: its size exactly, its length within 15 %
+    /// (at least a second), as a download is verified.
+    public func fits(_ request: GenerationRequest) -> Bool {
+        Self.fits(width: width, height: height, duration: duration, request: request)
+    }
+
+    static func fits(width: Int, height: Int, duration: Double, request: GenerationRequest) -> Bool {
+        let seconds = Double(request.seconds.rawValue)
+        return width == request.size.width && height == request.size.height && duration.isFinite
+            && abs(duration - seconds) <= max(1.0, seconds * 0.15)
+    }
+
+    /// 64 lowercase hexadecimal digits, as `CacheKey.sha256(ofFile:)` writes them.
+    static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
 }
 
 /// One line of `journal.jsonl`.
@@ -111,7 +147,7 @@ public actor Journal {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.encoder = encoder
-        let entries = Self.read(path: path)
+        let entries = try Self.readChecked(path: path)
         var states: [String: KeyState] = [:]
         for entry in entries where Self.matches(entry, origin) { Self.apply(entry, to: &states) }
         self.states = states
@@ -180,16 +216,52 @@ public actor Journal {
 
     // MARK: - Replay
 
+    /// The entries that can be read (for views such as `plan` and `gc`: other lines are skipped).
     static func read(path: String) -> [JournalEntry] {
+        (try? entries(path: path, strict: false)) ?? []
+    }
+
+    /// The entries, for a run. A line that cannot be read is skipped (a line torn by a crash
+    /// mid-write; everything before it was flushed whole), unless it is a `submitting` or
+    /// `submitted` line: a create request may have gone out, or a video id was paid for, and
+    /// guessing would lose it or pay twice. Then the run stops here, naming the file and line.
+    static func readChecked(path: String) throws(OutputFolderError) -> [JournalEntry] {
+        try entries(path: path, strict: true)
+    }
+
+    private static func entries(path: String, strict: Bool) throws(OutputFolderError) -> [JournalEntry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var entries: [JournalEntry] = []
-        for line in data.split(separator: 0x0A) where !line.isEmpty {
-            // A line torn by a crash mid-write is skipped; everything before it was flushed whole.
-            if let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) { entries.append(entry) }
+        var number = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            number += 1
+            guard !line.isEmpty else { continue }
+            let entry = try? decoder.decode(JournalEntry.self, from: Data(line))
+            if strict, let problem = submissionProblem(entry, line: line) {
+                throw OutputFolderError("""
+                    \(path) line \(number) is a submission entry that cannot be read (\(problem)): a create request \
+                    may have gone out for it, so the run stops here rather than lose a paid video or submit it twice. \
+                    Check the provider's console for the job, then correct or delete that line.
+                    """)
+            }
+            if let entry { entries.append(entry) }
         }
         return entries
+    }
+
+    /// What is wrong with a `submitting` or `submitted` line, nil for every other line and for a
+    /// readable submission.
+    static func submissionProblem(_ entry: JournalEntry?, line: Data.SubSequence) -> String? {
+        guard let entry else {
+            let text = String(decoding: line, as: UTF8.self)
+            let isSubmission = text.range(of: #""event"\s*:\s*"submitt(ing|ed)""#, options: .regularExpression) != nil
+            return isSubmission ? "not valid JSON of a journal entry" : nil
+        }
+        guard entry.event == .submitted else { return nil }
+        guard let id = entry.videoID, VideoID.isValid(id) else { return "its video id is missing or not a valid id" }
+        return nil
     }
 
     static func apply(_ entry: JournalEntry, to states: inout [String: KeyState]) {
@@ -202,8 +274,16 @@ public actor Journal {
             s.ambiguous = nil
         case .submitted:
             s.ambiguous = nil
-            s.pendingVideoID = entry.videoID
+            s.pendingVideoID = entry.videoID.flatMap { VideoID.isValid($0) ? $0 : nil }
             s.pendingSubmittedAt = entry.submittedAt ?? entry.at
+        case .completed where entry.output?.impossibility != nil || !(entry.videoID.map(VideoID.isValid) ?? true):
+            // Impossible values (a sha256 that is a path, a duration of 1e300): no verified clip.
+            // Its video id, when valid, is downloaded again and verified, as after a crash.
+            s.output = nil
+            s.outputVideoID = nil
+            s.pendingVideoID = entry.videoID.flatMap { VideoID.isValid($0) ? $0 : nil }
+            s.pendingSubmittedAt = entry.submittedAt ?? entry.at
+            s.ambiguous = nil
         case .ambiguous:
             s.ambiguous = entry.message ?? "the create request for '\(entry.job)' was sent and no answer came"
         case .completed:

@@ -70,12 +70,32 @@ public struct OutputLayout: Sendable {
         }
         close(fd)
         unlink(probe)
-        for folder in [root + "/clips", framesDirectory, emulatorDirectory] { try refuseLinks(under: folder + "/x") }
+        try refusePlantedLinks()
+        // A journal whose submissions cannot be read stops the run before anything is sent.
+        _ = try Journal.readChecked(path: journalPath)
+    }
+
+    /// Every folder a run writes into, relative to the root (sub-folders after their parent).
+    static let writtenFolders = ["clips", "frames", "cuts", "thumbs", "inputs", "cache", "cache/cas", "cache/ac", "cache/cuts", ".emulator"]
+    /// Every file a run writes or opens for writing at the root.
+    static let writtenFiles = ["journal.jsonl", "spending.jsonl", ".lock", "report.json", "index.html"]
+
+    /// Refuses a symbolic link planted where the run writes: in place of one of its folders or
+    /// files, or on the way to them (`thumbs` → a folder elsewhere, `spending.jsonl` → a file
+    /// elsewhere). The tool writes only inside the output folder.
+    public func refusePlantedLinks() throws(OutputFolderError) {
+        for folder in Self.writtenFolders { try refuseLinks(under: root + "/" + folder + "/x") }
+        for file in Self.writtenFiles {
+            var info = stat()
+            if lstat(root + "/" + file, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+                throw OutputFolderError("refusing to write through the symbolic link \(root)/\(file) inside the output folder; remove it (the tool writes only inside \(root))")
+            }
+        }
     }
 
     /// Creates the output folder and the folders a run writes into.
     func prepare() throws {
-        for folder in [root + "/clips", framesDirectory] { try refuseLinks(under: folder + "/x") }
+        try refusePlantedLinks()
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: framesDirectory, withIntermediateDirectories: true)
@@ -138,7 +158,7 @@ public struct OutputLayout: Sendable {
     }
 
     /// Every existing folder between the root and `path` must be a real folder, not a link.
-    func refuseLinks(under path: String) throws(OutputFolderError) {
+    public func refuseLinks(under path: String) throws(OutputFolderError) {
         var current = root
         for component in path.dropFirst(root.count + 1).split(separator: "/").dropLast() {
             current += "/" + component
@@ -159,19 +179,27 @@ public struct OutputLayout: Sendable {
 extension OutputLayout {
     public var lockPath: String { root + "/.lock" }
 
-    /// Removes temporary files a killed run left behind (partial downloads, copies and frames).
-    /// Only called while holding the folder's lock.
+    /// Removes temporary files a killed run left behind: every name the tool writes before a
+    /// rename (partial downloads, copies, records, frames, stills, cut graphs), in every folder it
+    /// writes into, and its write probe at the root. Only called while holding the folder's lock.
     func removeLeftovers() {
         let fm = FileManager.default
-        for directory in [root + "/clips", root + "/cuts", framesDirectory] {
+        for name in (try? fm.contentsOfDirectory(atPath: root)) ?? [] where Self.isLeftover(name) || name.hasPrefix(".write-test-") {
+            unlink(root + "/" + name)
+        }
+        for directory in ["clips", "cuts", "frames", "thumbs", "inputs", "cache"].map({ root + "/" + $0 }) {
             guard let walker = fm.enumerator(atPath: directory) else { continue }
-            for case let relative as String in walker {
-                let name = (relative as NSString).lastPathComponent
-                if name.hasSuffix(".part") || name.hasSuffix(".part.png") || name.hasSuffix(".incoming.mp4") {
-                    try? fm.removeItem(atPath: directory + "/" + relative)
-                }
+            for case let relative as String in walker where Self.isLeftover((relative as NSString).lastPathComponent) {
+                unlink(directory + "/" + relative)
             }
         }
+    }
+
+    /// The temporary names: `AtomicFile` and downloads (`.part`), frames (`.part.png`), stills
+    /// (`.part.jpg`), downloads being verified (`.incoming.mp4`), a cut's filter graph
+    /// (`.part.filtergraph`).
+    static func isLeftover(_ name: String) -> Bool {
+        [".part", ".part.png", ".part.jpg", ".incoming.mp4", ".part.filtergraph"].contains { name.hasSuffix($0) }
     }
 }
 
@@ -180,7 +208,8 @@ final class OutputLock: Sendable {
     private let fd: Int32
 
     init(layout: OutputLayout) throws {
-        let fd = open(layout.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a link planted in its place (`O_NOFOLLOW`).
+        let fd = open(layout.lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw OutputFolderError("cannot create \(layout.lockPath): \(FileError.reason(errno: errno))")
         }

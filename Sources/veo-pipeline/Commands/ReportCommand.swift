@@ -19,8 +19,9 @@ struct ReportCommand: AsyncParsableCommand {
             interrupted. --junit FILE and GitHub output (GITHUB_ACTIONS=true or --github) are \
             written from the same report, as `run` writes them.
 
-            Exit status: 0 written, 64 no report in the folder, 65 the report is not readable, \
-            73 the page cannot be written.
+            Exit status: 0 written, 64 no report in the folder, 65 the report is not readable \
+            (or a field of it names a file outside the folder: a sha256 that is not one, a path \
+            with `..`), 73 the page cannot be written (a symbolic link planted in the folder).
 
             Examples:
               veo-pipeline report renders/demo
@@ -57,8 +58,14 @@ struct ReportCommand: AsyncParsableCommand {
             Terminal.writeStderr("error: \(layout.reportPath) is not a report this version of veo-pipeline reads (\(FileErrorText.reason(error)))\n")
             throw Exit.invalidManifest
         }
+        // A report may come from elsewhere (a CI artifact): what it names must stay in the folder.
+        if let problem = ReportPaths.problem(in: report, layout: layout) {
+            Terminal.writeStderr("error: \(layout.reportPath) cannot be used: \(problem); it was not written by veo-pipeline, or was changed since\n")
+            throw Exit.invalidManifest
+        }
         let page: String
         do {
+            try layout.refusePlantedLinks()
             page = try await RunViews.writeContactSheet(report: report, outDirectory: layout.root, concurrency: concurrency)
         } catch {
             Terminal.writeStderr("error: cannot write the contact sheet: \(FileErrorText.describe(error))\n")
