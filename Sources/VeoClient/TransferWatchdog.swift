@@ -16,7 +16,7 @@ struct TransferLimits: Sendable {
 /// cut off this way after its body went out is an ambiguous submission, as with any other limit;
 /// a download is not retried (``VideoAPIError/Kind/deadlineExceeded``).
 public enum JobDeadline {
-    @TaskLocal public static var current: ContinuousClock.Instant?
+    @TaskLocal public static var current: ContinuousClock.Instant? = nil
 
     /// Whether the current job's deadline has passed.
     static var passed: Bool { current.map { ContinuousClock.now >= $0 } ?? false }

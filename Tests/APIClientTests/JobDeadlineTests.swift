@@ -29,7 +29,7 @@ struct JobDeadlineTests {
         ) { server, client in
             let started = ContinuousClock.now
             let error = try await finishing(within: .seconds(10)) {
-                try await JobDeadline.$current.withValue(.now + .seconds(1.5)) {
+                try await JobDeadline.$current.withValue(ContinuousClock.now + .seconds(1.5)) {
                     try await expectAPIError { _ = try await client.download(completed, to: directory + "/out.mp4") }
                 }
             }
@@ -51,7 +51,7 @@ struct JobDeadlineTests {
         ) { server, client in
             let started = ContinuousClock.now
             let error = try await finishing(within: .seconds(10)) {
-                try await JobDeadline.$current.withValue(.now + .seconds(1.5)) {
+                try await JobDeadline.$current.withValue(ContinuousClock.now + .seconds(1.5)) {
                     try await expectAPIError { _ = try await client.create(request) }
                 }
             }
@@ -64,7 +64,7 @@ struct JobDeadlineTests {
 
     @Test func noCreateAttemptStartsPastTheDeadline() async throws {
         try await withScriptedClient(script: { _ in httpResponse("503 Service Unavailable", headers: ["Retry-After: 0"]) }) { server, client in
-            let error = try await JobDeadline.$current.withValue(.now - .seconds(1)) {
+            let error = try await JobDeadline.$current.withValue(ContinuousClock.now - .seconds(1)) {
                 try await expectAPIError { _ = try await client.create(request) }
             }
             #expect(error.kind == .deadlineExceeded)

@@ -42,14 +42,10 @@ extension MediaTools {
     /// Runs ffmpeg with `arguments`; its last lines of errors become the error's text. Cancelling
     /// the task stops ffmpeg.
     public func ffmpeg(_ arguments: [String]) async throws {
-        let result = try await Self.starting("ffmpeg", at: ffmpeg) {
-            try await run(
-                executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment,
-                output: .discarded, error: .string(limit: 64 * 1024))
-        }
-        guard result.terminationStatus.isSuccess else {
+        let result = try await runFFmpeg(arguments, errorLimit: 64 * 1024)
+        guard result.succeeded else {
             let lines = result.standardError.split(separator: "\n").suffix(4).joined(separator: " | ")
-            throw ToolError(description: "ffmpeg failed (\(result.terminationStatus)): \(lines.isEmpty ? "no message" : lines)")
+            throw ToolError(description: "ffmpeg failed (\(result.status)): \(lines.isEmpty ? "no message" : lines)")
         }
     }
 }

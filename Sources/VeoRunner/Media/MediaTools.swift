@@ -74,12 +74,8 @@ public struct MediaTools: Sendable {
         let temp = Self.temporaryPath(for: destination, suffix: ".part.jpg")
         defer { try? FileManager.default.removeItem(atPath: temp) }
         for attempt in [arguments] + (fallback.map { [$0] } ?? []) {
-            let result = try await Self.starting("ffmpeg", at: ffmpeg) {
-                try await run(
-                    executable(ffmpeg), arguments: Arguments(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", "-update", "1", temp]),
-                    environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
-            }
-            if result.terminationStatus.isSuccess, let size = (try? FileManager.default.attributesOfItem(atPath: temp))?[.size] as? NSNumber, size.intValue > 0 {
+            let result = try await runFFmpeg(["-nostdin", "-v", "error", "-y"] + attempt + ["-q:v", "4", "-update", "1", temp])
+            if result.succeeded, let size = (try? FileManager.default.attributesOfItem(atPath: temp))?[.size] as? NSNumber, size.intValue > 0 {
                 try AtomicFile.move(temp, to: destination)
                 return
             }
@@ -107,11 +103,9 @@ public struct MediaTools: Sendable {
         var problem = ""
         for attempt in attempts {
             let arguments = ["-nostdin", "-v", "error", "-y"] + attempt + ["-update", "1", temp]
-            let result = try await Self.starting("ffmpeg", at: ffmpeg) {
-                try await run(executable(ffmpeg), arguments: Arguments(arguments), environment: Self.environment, output: .discarded, error: .string(limit: 16 * 1024))
-            }
+            let result = try await runFFmpeg(arguments)
             problem = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-            if result.terminationStatus.isSuccess, (ClipStore.size(of: temp) ?? 0) > 0 {
+            if result.succeeded, (ClipStore.size(of: temp) ?? 0) > 0 {
                 try AtomicFile.move(temp, to: destination)
                 return
             }
@@ -202,6 +196,33 @@ public struct MediaTools: Sendable {
             throw ToolError(description: "ffprobe cannot read \(file): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return result.standardOutput
+    }
+
+    /// How one ffmpeg ended: its status and its error output.
+    struct FFmpegRun {
+        var succeeded: Bool
+        var status: String
+        var standardError: String
+    }
+
+    /// ffmpeg writes its progress to the tool through a pipe (`-progress pipe:1`, every 2 s):
+    /// when the tool is gone (`kill -9`), the next write ends ffmpeg (SIGPIPE, at its default in
+    /// every child), so no orphaned ffmpeg goes on writing into the folder after the tool died.
+    static let tetheredToTheTool = ["-progress", "pipe:1", "-stats_period", "2"]
+
+    /// The most progress text kept (about 250 bytes every 2 s: some 9 hours of encoding). Past it
+    /// the pipe is closed, which would end ffmpeg.
+    static let progressLimit = 4 << 20
+
+    /// Runs ffmpeg with `arguments`, tethered to the tool (``tetheredToTheTool``); cancelling the
+    /// task stops it.
+    func runFFmpeg(_ arguments: [String], errorLimit: Int = 16 * 1024) async throws -> FFmpegRun {
+        let result = try await Self.starting("ffmpeg", at: ffmpeg) {
+            try await run(
+                executable(ffmpeg), arguments: Arguments(Self.tetheredToTheTool + arguments), environment: Self.environment,
+                output: .bytes(limit: Self.progressLimit), error: .string(limit: errorLimit))
+        }
+        return FFmpegRun(succeeded: result.terminationStatus.isSuccess, status: "\(result.terminationStatus)", standardError: result.standardError)
     }
 
     /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at

@@ -25,7 +25,7 @@ public struct OutputRecord: Sendable, Codable, Hashable {
             return "its path is not a plain path inside the output folder"
         }
         if !Self.isSHA256(sha256) { return "its sha256 is not 64 hexadecimal digits" }
-        if !(1...(64 << 30)).contains(bytes) { return "its size (\(bytes) bytes) is impossible" }
+        if !(Int64(1)...(Int64(64) << 30)).contains(bytes) { return "its size (\(bytes) bytes) is impossible" }
         if !(1...16_384).contains(width) || !(1...16_384).contains(height) { return "its width or height is impossible" }
         if !(duration.isFinite && duration > 0 && duration <= 3600) { return "its duration is impossible" }
         if let mtime, !mtime.isFinite { return "its modification time is not a number" }
