@@ -97,7 +97,7 @@ struct HostileValuesTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains(line))
     }
 
-    @Test func otherUnreadableLinesAreSkippedAsBefore() throws {
+    @Test func otherUnreadableLinesAreSkippedAsBefore() async throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/journal.jsonl"
@@ -119,7 +119,7 @@ struct HostileValuesTests {
         let out = dir + "/out"
         try FileManager.default.createDirectory(atPath: name.hasPrefix("cache/") ? out + "/cache" : out, withIntermediateDirectories: true)
         let isFile = name.contains(".") && name != "cache"
-        if isFile { FileManager.default.createFile(atPath: elsewhere + "/target", contents: Data()) }
+        if isFile { _ = FileManager.default.createFile(atPath: elsewhere + "/target", contents: Data()) }
         try FileManager.default.createSymbolicLink(atPath: out + "/" + name, withDestinationPath: isFile ? elsewhere + "/target" : elsewhere)
         let error = try #require(throws: OutputFolderError.self) { try OutputLayout(root: out).checkWritable() }
         #expect(error.description.contains("refusing to write through the symbolic link \(out)/\(name)"))
@@ -139,7 +139,7 @@ struct HostileValuesTests {
         let layout = OutputLayout(root: dir)
         try FileManager.default.createDirectory(atPath: dir + "/cache", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: dir + "/cache/cas", withDestinationPath: elsewhere)
-        FileManager.default.createFile(atPath: dir + "/clip.mp4", contents: Data("clip".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/clip.mp4", contents: Data("clip".utf8))
         let output = OutputRecord(path: "clip.mp4", bytes: 4, sha256: Self.sha, width: 1280, height: 720, duration: 4)
         ClipStore(layout: layout).keep(dir + "/clip.mp4", output: output, key: "k", model: "m", videoID: nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
@@ -158,7 +158,7 @@ struct HostileValuesTests {
         let kept = ["thumbs/\(Self.sha).poster.jpg", "clips/a.mp4", "clips/a.mp4.rejected.mp4", "cuts/reel.mp4", "report.json"]
         for name in leftovers + kept {
             try FileManager.default.createDirectory(atPath: ((dir + "/" + name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("x".utf8))
         }
         OutputLayout(root: dir).removeLeftovers()
         for name in leftovers { #expect(!FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)") }
