@@ -222,7 +222,7 @@ struct HostileMediaTests {
             let elsewhere = h.directory + "/elsewhere"
             try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: h.out + "/cache", withIntermediateDirectories: true)
-            if name.contains(".") { FileManager.default.createFile(atPath: elsewhere + "/file", contents: Data()) }
+            if name.contains(".") { _ = FileManager.default.createFile(atPath: elsewhere + "/file", contents: Data()) }
             if name == "cache" { try FileManager.default.removeItem(atPath: h.out + "/cache") }
             try FileManager.default.createSymbolicLink(atPath: h.out + "/" + name, withDestinationPath: name.contains(".") ? elsewhere + "/file" : elsewhere)
             let result = try await h.run()
@@ -248,7 +248,7 @@ struct HostileMediaTests {
             let out = h.directory + "/o%d"
             // A still a killed run left behind is swept by the next run.
             try FileManager.default.createDirectory(atPath: out + "/thumbs", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: out + "/thumbs/left.poster.jpg.1a2b3c4d.part.jpg", contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: out + "/thumbs/left.poster.jpg.1a2b3c4d.part.jpg", contents: Data("x".utf8))
             let arguments = ["run", h.manifest, "--base-url", h.baseURL, "--out", out, "--poll-interval", "0.1"]
             let result = try await h.cli(arguments, environment: Harness.environment(key: h.key))
             #expect(result.code == 0, "\(result)")
