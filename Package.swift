@@ -8,6 +8,7 @@ let strictSettings: [SwiftSetting] = [
 
 // The layers, bottom up (docs/architecture.md draws them):
 //   VeoSupport, VeoProvider      no dependencies: shared helpers; the provider's rules
+//   VeoMoney                     exact amounts, price tables, the cost of a request, budget limits
 //   VeoManifest                  YAML (libyaml) → manifest → diagnostics → plan; links no NIO
 //   VeoClient                    the video API client (AsyncHTTPClient)
 //   VeoCache                     the shared cache: S3 (SigV4) or Bazel's HTTP layout
@@ -20,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "veo-pipeline", targets: ["veo-pipeline"]),
+        .library(name: "VeoMoney", targets: ["VeoMoney"]),
         .library(name: "VeoManifest", targets: ["VeoManifest"]),
         .library(name: "VeoClient", targets: ["VeoClient"]),
         .library(name: "VeoRunner", targets: ["VeoRunner"]),
@@ -47,10 +49,13 @@ let package = Package(
         .target(name: "VeoSupport", swiftSettings: strictSettings),
         // The provider's rules, once: models, sizes, durations, image formats, the create request and its rules.
         .target(name: "VeoProvider", swiftSettings: strictSettings),
+        // Money, once: exact amounts (micro-units) with their currency, price tables, the cost of a
+        // request, budget limits and the one "does it fit" rule.
+        .target(name: "VeoMoney", dependencies: ["VeoProvider"], swiftSettings: strictSettings),
         // The manifest stack: YAML → Manifest → Plan, every problem a diagnostic at file:line:column.
         .target(
             name: "VeoManifest",
-            dependencies: ["CYAML", "VeoProvider", "VeoSupport"],
+            dependencies: ["CYAML", "VeoProvider", "VeoMoney", "VeoSupport"],
             swiftSettings: strictSettings
         ),
         // The video API client: create, poll, download, with retry scopes and redaction.
@@ -84,7 +89,7 @@ let package = Package(
         .target(
             name: "VeoRunner",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoCache",
+                "VeoProvider", "VeoSupport", "VeoMoney", "VeoManifest", "VeoClient", "VeoCache",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -93,7 +98,7 @@ let package = Package(
         // Views of a finished run, made from its report: the HTML contact sheet (and its thumbnails).
         .target(
             name: "VeoViews",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoRunner"],
+            dependencies: ["VeoProvider", "VeoSupport", "VeoMoney", "VeoManifest", "VeoRunner"],
             swiftSettings: strictSettings
         ),
         // A faithful local emulator of the provider's video API (a real HTTP server).
@@ -115,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "veo-pipeline",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
+                "VeoProvider", "VeoSupport", "VeoMoney", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -123,13 +128,18 @@ let package = Package(
         ),
         .testTarget(
             name: "VeoManifestTests",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest"],
+            dependencies: ["VeoProvider", "VeoSupport", "VeoMoney", "VeoManifest"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "VeoMoneyTests",
+            dependencies: ["VeoMoney", "VeoProvider"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VeoRunnerTests",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator"],
+            dependencies: ["VeoProvider", "VeoSupport", "VeoMoney", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -160,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "VeoProvider", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
+                "VeoProvider", "VeoMoney", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

@@ -77,8 +77,8 @@ struct Card {
         let r = job.request
         var out = "<dl class=\"facts\">\n"
         out += sheet.fact("Model", r.model) + sheet.fact("Size", r.size) + sheet.fact("Seconds", "\(r.seconds)")
-        if let cost = Totals.estimate(job, prices: sheet.prices) {
-            out += sheet.fact(job.cached ? "Cost (saved)" : "Cost (estimate)", String(format: "%.2f %@", cost, sheet.prices.currency))
+        if let cost = ReportMoney.estimate(job) {
+            out += sheet.fact(job.cached ? "Cost (saved)" : "Cost (estimate)", cost.description)
         }
         if let seconds = job.timings.renderSeconds { out += sheet.fact("Rendered in", String(format: "%.0f s", seconds)) }
         if let video = job.videoID { out += sheet.fact("Video id", "<code>\(HTML.escape(video))</code>", raw: true) }

@@ -1,7 +1,7 @@
 import Foundation
 public import VeoManifest
 public import VeoRunner
-import VeoProvider
+import VeoMoney
 
 /// `<out>/index.html`: the run as a page to look at and to send. One row per shot in manifest
 /// order, its variants and takes side by side; each card shows the clip (poster, player, a strip of
@@ -12,12 +12,10 @@ import VeoProvider
 public struct ContactSheet: Sendable {
     public var report: RunReport
     public var thumbnails: Thumbnails
-    public var prices: PriceTable
 
-    public init(report: RunReport, thumbnails: Thumbnails, prices: PriceTable = .defaults) {
+    public init(report: RunReport, thumbnails: Thumbnails) {
         self.report = report
         self.thumbnails = thumbnails
-        self.prices = prices
     }
 
     /// The page. `nonce` lets the page's own style and script through its Content-Security-Policy
@@ -57,7 +55,6 @@ public struct ContactSheet: Sendable {
 
     private func header() -> String {
         let s = report.summary
-        let totals = Totals(report: report, prices: prices)
         var out = "<header>\n<h1>\(HTML.escape(report.manifest.name))</h1>\n"
         out += "<p class=\"run-status status-\(HTML.escape(report.status))\">Run \(HTML.escape(report.status))"
         out += report.emulated ? " <span class=\"badge\">emulated: test patterns, nothing paid</span>" : ""
@@ -65,10 +62,11 @@ public struct ContactSheet: Sendable {
         out += fact("Started", report.startedAt) + fact("Finished", report.finishedAt)
         out += fact("Succeeded", "\(s.succeeded) of \(s.total)") + fact("Cached", "\(s.cached)")
         out += fact("Failed", "\(s.failed)") + fact("Skipped", "\(s.skipped)")
-        out += fact("Video", "\(totals.seconds) s")
-        out += fact("Rendered (estimate)", totals.money(totals.rendered))
-        out += fact("Saved by the cache (estimate)", totals.money(totals.saved))
-        out += "</dl>\n<p class=\"note\">Costs are estimates from list prices per generated second, not a bill.</p>\n"
+        out += fact("Video", "\(Self.succeededSeconds(report)) s")
+        let money = ReportMoney(report)
+        for (label, value) in money?.facts ?? [] { out += fact(label + " (estimate)", value.description) }
+        out += "</dl>\n"
+        if let money { out += "<p class=\"note\">Costs are \(HTML.escape(money.note(emulated: report.emulated))).</p>\n" }
         out += "<p class=\"filter\"><label><input type=\"checkbox\" id=\"only-problems\"> Show only failed and skipped jobs</label></p>\n"
         return out + "</header>\n"
     }
@@ -137,28 +135,9 @@ public struct ContactSheet: Sendable {
     }
 }
 
-/// The header's figures: seconds of video, estimated cost rendered and saved by the cache.
-struct Totals {
-    var seconds = 0
-    var rendered = 0.0
-    var saved = 0.0
-    var currency: String
-
-    init(report: RunReport, prices: PriceTable) {
-        currency = prices.currency
-        for job in report.jobs where job.status == "succeeded" {
-            seconds += job.request.seconds
-            let cost = Self.estimate(job, prices: prices) ?? 0
-            if job.cached { saved += cost } else { rendered += cost }
-        }
+extension ContactSheet {
+    /// Seconds of video the run's succeeded jobs hold.
+    static func succeededSeconds(_ report: RunReport) -> Int {
+        report.jobs.filter { $0.status == "succeeded" }.reduce(0) { $0 + $1.request.seconds }
     }
-
-    static func estimate(_ job: RunReport.Job, prices: PriceTable) -> Double? {
-        guard let model = VideoModel(rawValue: job.request.model), let size = VideoSize(rawValue: job.request.size),
-            let rate = prices.rate(model: model, size: size)
-        else { return nil }
-        return rate * Double(job.request.seconds)
-    }
-
-    func money(_ value: Double) -> String { String(format: "%.2f %@", value, currency) }
 }

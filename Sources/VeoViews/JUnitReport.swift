@@ -18,7 +18,7 @@ public enum JUnitReport {
     static let errorCodes: Set<FailureCode> = [.ambiguousSubmission, .jobTimeout, .transport, .serverError, .rateLimited, .invalidResponse, .writeFailed]
 
     /// The JUnit file of a run. `outDirectory` is how clips are named in attachments (as the user gave it).
-    public static func xml(for report: RunReport, outDirectory: String, prices: PriceTable = .defaults) -> String {
+    public static func xml(for report: RunReport, outDirectory: String) -> String {
         let jobs = report.jobs
         let cuts = report.cuts ?? []
         let tests = jobs.count + cuts.count
@@ -30,8 +30,10 @@ public enum JUnitReport {
         xml += "<testsuites name=\"veo-pipeline\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
         xml += "  <testsuite name=\"\(attr(report.manifest.name))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
         xml += " time=\"\(seconds(time))\" timestamp=\"\(attr(String(report.startedAt.prefix(19))))\" file=\"\(attr(report.manifest.path))\">\n"
-        xml += "    <properties>\n" + property("status", report.status) + property("emulated", String(report.emulated)) + "    </properties>\n"
-        for job in jobs { xml += testcase(job, report: report, outDirectory: outDirectory, prices: prices) }
+        xml += "    <properties>\n" + property("status", report.status) + property("emulated", String(report.emulated))
+        for (label, value) in ReportMoney(report)?.facts ?? [] { xml += property(propertyName(label), value.description) }
+        xml += "    </properties>\n"
+        for job in jobs { xml += testcase(job, report: report, outDirectory: outDirectory) }
         for cut in cuts { xml += testcase(cut, report: report, outDirectory: outDirectory) }
         return xml + "  </testsuite>\n</testsuites>\n"
     }
@@ -61,12 +63,12 @@ public enum JUnitReport {
         FailureCode(rawValue: code).map { errorCodes.contains($0) } ?? false
     }
 
-    private static func testcase(_ job: RunReport.Job, report: RunReport, outDirectory: String, prices: PriceTable) -> String {
+    private static func testcase(_ job: RunReport.Job, report: RunReport, outDirectory: String) -> String {
         var xml = "    <testcase classname=\"\(attr(report.manifest.name + "." + job.shot))\" name=\"\(attr(job.id))\""
         xml += " file=\"\(attr(report.manifest.path))\" line=\"\(job.line)\" time=\"\(seconds(job.timings.wallSeconds ?? 0))\">\n"
         xml += "      <properties>\n" + property("cached", String(job.cached)) + property("video_id", job.videoID ?? "")
         xml += property("cache_key", job.cacheKey ?? "")
-        if let cost = Totals.estimate(job, prices: prices) { xml += property("estimated_cost", String(format: "%.2f %@", cost, prices.currency)) }
+        if let cost = ReportMoney.estimate(job) { xml += property("estimated_cost", cost.description) }
         xml += "      </properties>\n"
         if let error = job.error {
             let element = isError(error.code) ? "error" : "failure"
@@ -103,6 +105,12 @@ public enum JUnitReport {
 
     private static func property(_ name: String, _ value: String) -> String {
         "        <property name=\"\(attr(name))\" value=\"\(attr(value))\"/>\n"
+    }
+
+    /// "Budget left" → `budget_left`, "Committed in this folder (all runs)" → `committed_in_this_folder`.
+    static func propertyName(_ label: String) -> String {
+        let words = label.lowercased().prefix { $0 != "(" }.split(separator: " ")
+        return words.joined(separator: "_")
     }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }

@@ -15,12 +15,12 @@ public enum RunViews {
     @discardableResult
     public static func writeContactSheet(
         report: RunReport, outDirectory: String, imageFiles: [String: String] = [:], media: MediaTools = MediaTools(),
-        concurrency: Int = 4, prices: PriceTable = .defaults
+        concurrency: Int = 4
     ) async throws -> String {
         let layout = OutputLayout(root: outDirectory)
         let maker = ThumbnailMaker(outDirectory: layout.root, media: media, concurrency: concurrency)
         let thumbnails = await maker.make(clips: clips(of: report, in: layout), images: images(of: report, in: layout, files: imageFiles))
-        let html = ContactSheet(report: report, thumbnails: thumbnails, prices: prices).html()
+        let html = ContactSheet(report: report, thumbnails: thumbnails).html()
         let path = layout.root + "/" + contactSheetName
         try AtomicFile.write(Array(html.utf8), to: path)
         return path

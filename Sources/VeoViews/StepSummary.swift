@@ -1,21 +1,23 @@
 import Foundation
 public import VeoManifest
 public import VeoRunner
+import VeoMoney
 
 /// The Markdown summary of a run or a plan, for `$GITHUB_STEP_SUMMARY` (and any Markdown reader):
 /// status, a table of jobs, totals, what the cache saved. Kept under GitHub's 1 MiB by listing the
 /// failed jobs first and summarising the rest.
 public enum StepSummary {
-    public static func markdown(for report: RunReport, contactSheet: String?, prices: PriceTable = .defaults) -> String {
-        let totals = Totals(report: report, prices: prices)
+    public static func markdown(for report: RunReport, contactSheet: String?) -> String {
         let s = report.summary
+        let money = ReportMoney(report)
         var head = "## veo-pipeline: \(cell(report.manifest.name)) — run \(report.status)\(report.emulated ? " (emulated)" : "")\n\n"
         head += "\(s.succeeded) of \(s.total) succeeded (\(s.cached) cached), \(s.failed) failed, \(s.skipped) skipped · "
-        head += "\(totals.seconds) s of video · rendered \(totals.money(totals.rendered)), saved by the cache \(totals.money(totals.saved)) (estimates)\n\n"
+        head += "\(ContactSheet.succeededSeconds(report)) s of video\n\n"
+        if let money { head += cell(money.line(emulated: report.emulated)) + "\n\n" }
         if let contactSheet { head += "Contact sheet: `\(contactSheet)` (in the run's output folder; upload the folder as an artifact to view it)\n\n" }
         let rows = report.jobs.sorted { rank($0) < rank($1) }.map { job -> String in
             let status = job.cached ? "cached" : job.status
-            let cost = Totals.estimate(job, prices: prices).map { String(format: "%.2f", $0) } ?? "–"
+            let cost = ReportMoney.estimate(job)?.amount.twoDecimals ?? "–"
             let detail = job.error.map { "`\($0.code)`: \(cell($0.message))" } ?? job.skippedBecause.map(cell) ?? cell(job.output?.path ?? "")
             return "| \(cell(job.id)) | \(status) | \(job.request.seconds) | \(cost) | \(detail) |\n"
         }
@@ -27,23 +29,22 @@ public enum StepSummary {
                 cuts += "| \(cell(cut.id)) | \(cut.cached ? "cached" : cut.status) | \(String(format: "%.2f", cut.output?.duration ?? cut.plannedSeconds)) | \(detail) |\n"
             }
         }
-        return head + table(["job", "status", "seconds", "estimated cost (\(prices.currency))", "clip / reason"], rows) + cuts
+        let currency = money?.cost.currency.rawValue ?? report.jobs.lazy.compactMap { $0.cost?.currency.rawValue }.first ?? "USD"
+        return head + table(["job", "status", "seconds", "estimated cost (\(currency))", "clip / reason"], rows) + cuts
     }
 
     /// What `plan` would render and what is cached, with the estimate: the cost of a change on a pull request.
-    public static func markdown(for plan: Plan, cached: Set<String>, prices: PriceTable) -> String {
+    /// `estimate` covers the jobs that are not cached; `note` says where its prices came from.
+    public static func markdown(for plan: Plan, cached: Set<String>, estimate: PlanEstimate, note: String) -> String {
         let toRender = plan.jobs.filter { !cached.contains($0.id) }
-        let estimate = PlanEstimate(jobs: toRender, prices: prices)
         var head = "## veo-pipeline plan: \(cell(plan.name))\n\n"
         head += "\(toRender.count) of \(plan.jobs.count) jobs would be rendered (\(plan.jobs.count - toRender.count) cached), "
-        head += "\(estimate.seconds) s of video, estimated \(String(format: "%.2f", estimate.estimatedCost)) \(prices.currency) "
-        head += "(list prices per generated second; an estimate, not a quote)\n\n"
+        head += "\(estimate.seconds) s of video, estimated \(estimate.money) (\(cell(note)))\n\n"
         let rows = plan.jobs.sorted { (cached.contains($0.id) ? 1 : 0) < (cached.contains($1.id) ? 1 : 0) }.map { job -> String in
-            let rate = prices.rate(model: job.request.model, size: job.request.size)
-            let cost = cached.contains(job.id) ? "0" : rate.map { String(format: "%.2f", $0 * Double(job.request.seconds.rawValue)) } ?? "–"
+            let cost = cached.contains(job.id) ? "0" : estimate.perJob[job.id]?.twoDecimals ?? "–"
             return "| \(cell(job.id)) | \(cached.contains(job.id) ? "cached" : "would render") | \(job.request.model.shortName) | \(job.request.size.rawValue) | \(job.request.seconds.rawValue) | \(cost) |\n"
         }
-        return head + table(["job", "status", "model", "size", "seconds", "estimated cost (\(prices.currency))"], rows)
+        return head + table(["job", "status", "model", "size", "seconds", "estimated cost (\(estimate.currency))"], rows)
     }
 
     /// A Markdown table of as many rows as fit under the limit, then a line counting the rest.

@@ -31,8 +31,8 @@ import VeoRunner
             let report = try await h.report()
             #expect(report.summary.succeeded == 5)
             #expect(report.jobs.count { $0.skippedBecause?.hasPrefix("over budget") == true } == 35)
-            #expect(report.summary.cost?.spentUSD == 2.0)
-            #expect(report.summary.cost?.remainingUSD == 0)
+            #expect(report.summary.cost?.spent.jsonNumber == 2.0)
+            #expect(report.summary.cost?.remaining?.jsonNumber == 0)
         }
     }
 
@@ -40,13 +40,13 @@ import VeoRunner
         try await Harness.with { h in
             try h.writeManifest(Self.shots(2))
             #expect(try await h.run().code == 0)
-            #expect(try await h.report().summary.cost?.spentUSD == 0.8)
+            #expect(try await h.report().summary.cost?.spent.jsonNumber == 0.8)
             #expect(try await h.run(["--max-cost", "0"]).code == 0)  // all cached: nothing to spend
             let again = try await h.report()
-            #expect(again.summary.cost?.spentUSD == 0)
-            #expect(again.summary.cost?.spentTotalUSD == 0.8)
-            #expect(again.summary.cost?.savedByCacheUSD == 0.8)
-            #expect(again.jobs.allSatisfy { $0.cost?.charged == false && $0.cost?.estimatedUSD == 0.4 })
+            #expect(again.summary.cost?.spent.jsonNumber == 0)
+            #expect(again.summary.cost?.spentTotal.jsonNumber == 0.8)
+            #expect(again.summary.cost?.savedByCache.jsonNumber == 0.8)
+            #expect(again.jobs.allSatisfy { $0.cost?.charged == false && $0.cost?.estimated.jsonNumber == 0.4 })
         }
     }
 
@@ -60,8 +60,8 @@ import VeoRunner
             let resumed = try await h.run()
             #expect(resumed.code == 0, "\(resumed)")
             let report = try await h.report()
-            #expect(report.summary.cost?.spentUSD == 0, "resumed jobs are not paid again")
-            #expect(report.summary.cost?.spentTotalUSD == 0.8)
+            #expect(report.summary.cost?.spent.jsonNumber == 0, "resumed jobs are not paid again")
+            #expect(report.summary.cost?.spentTotal.jsonNumber == 0.8)
             #expect(report.jobs.allSatisfy { $0.cost?.charged == true })
             #expect(await h.record().createCount == 2)
         }

@@ -74,7 +74,7 @@ import VeoRunner
                 #expect(report.job("a")?.error?.code == "input_unreadable")
                 #expect(report.job("a")?.error?.message.contains(message) == true, "\(report.job("a")?.error?.message ?? "")")
                 #expect(await h.record().createAttemptCount == 0)
-                #expect(report.summary.cost?.spentUSD == 0)
+                #expect(report.summary.cost?.spent.jsonNumber == 0)
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import VeoManifest
+import VeoMoney
 import VeoProvider
 
 @Suite("Plan")
@@ -123,46 +124,46 @@ struct PlanTests {
     @Test func tourTotalsAndEstimate() throws {
         let plan = try tour()
         #expect(plan.totalSeconds == 66)
-        let estimate = PlanEstimate(jobs: plan.jobs, prices: .defaults)
+        let estimate = PlanEstimate(jobs: plan.jobs, prices: .listPrices)
         #expect(estimate.jobs == 12)
         #expect(estimate.seconds == 66)
-        #expect(estimate.currency == "USD")
+        #expect(estimate.currency == .usd)
         #expect(estimate.perModel.map(\.model) == [.standard, .fast])
         let standard = try #require(estimate.perModel.first { $0.model == .standard })
         #expect(standard.jobs == 2)
         #expect(standard.seconds == 16)
-        #expect(abs((standard.estimatedCost ?? -1) - 6.40) < 1e-9)
+        #expect(standard.estimatedCost == Amount(micros: 6_400_000))
         let fast = try #require(estimate.perModel.first { $0.model == .fast })
         #expect(fast.jobs == 10)
         #expect(fast.seconds == 50)
         // 42 s at 720p × 0.10 + 8 s at 1080p (epilogue) × 0.12.
-        #expect(abs((fast.estimatedCost ?? -1) - 5.16) < 1e-9)
-        #expect(abs(estimate.estimatedCost - 11.56) < 1e-9)
+        #expect(fast.estimatedCost == Amount(micros: 5_160_000))
+        #expect(estimate.estimatedCost == Amount(micros: 11_560_000))
     }
 
     @Test func priceTableOverride() throws {
         let plan = try tour()
-        var table = PriceTable(currency: "EUR", rates: [VideoModel.fast.rawValue: .init(p720: 1, p1080: 2)])
-        var estimate = PlanEstimate(jobs: plan.jobs, prices: table)
-        #expect(estimate.currency == "EUR")
-        #expect(estimate.perModel.first { $0.model == .fast }?.estimatedCost == 58.0)
-        // No rate for the standard model: no figure rather than a wrong one.
-        #expect(estimate.perModel.first { $0.model == .standard }?.estimatedCost == nil)
-        #expect(estimate.estimatedCost == 58)
-        table.rates[VideoModel.standard.rawValue] = .init(p720: 0, p1080: 0.5)
-        estimate = PlanEstimate(jobs: plan.jobs, prices: table)
-        #expect(estimate.estimatedCost == 66)
+        let eur = try #require(Currency(rawValue: "EUR"))
+        // A table prices every model: one without a rate for a model is not a table.
+        #expect(PriceTable(currency: eur, rates: [.fast: .init(p720: Amount(units: 1), p1080: Amount(units: 2))], source: "t") == nil)
+        let table = try #require(PriceTable(
+            currency: eur, rates: [.fast: .init(p720: Amount(units: 1), p1080: Amount(units: 2)), .standard: .init(p720: .zero, p1080: Amount(micros: 500_000))],
+            source: "t"))
+        let estimate = PlanEstimate(jobs: plan.jobs, prices: table)
+        #expect(estimate.currency == eur)
+        #expect(estimate.perModel.first { $0.model == .fast }?.estimatedCost == Amount(units: 58))
+        #expect(estimate.estimatedCost == Amount(units: 66))
 
         // A USD price file overrides the models it names and keeps the others' list prices
         // (PriceFileTests has the rest of the price file's rules).
         let dir = TempDir()
         let path = dir.write("prices.json", #"{"currency": "USD", "rates": {"veo-3.1-generate-preview": {"720p": 1.0, "1080p": 1.5}}}"#)
-        let loaded = try PriceFile.load(path: path).get()
-        #expect(loaded.currency == "USD")
-        #expect(loaded.rate(model: .standard, size: .landscape1080) == 1.5)
-        #expect(loaded.rate(model: .standard, size: .portrait720) == 1.0)
-        #expect(loaded.rate(model: .fast, size: .landscape720) == 0.10)
-        #expect(throws: (any Error).self) { try PriceFile.load(path: dir.write("bad.json", "{")).get() }
+        let loaded = try #require(PriceFile.load(path: path).table)
+        #expect(loaded.currency == .usd)
+        #expect(loaded.rate(model: .standard, size: .landscape1080) == Amount(micros: 1_500_000))
+        #expect(loaded.rate(model: .standard, size: .portrait720) == Amount(units: 1))
+        #expect(loaded.rate(model: .fast, size: .landscape720) == Amount(micros: 100_000))
+        #expect(PriceFile.load(path: dir.write("bad.json", "{")).table == nil)
     }
 
     @Test func tableShowsJobsAndTotalsLabelledAnEstimate() throws {

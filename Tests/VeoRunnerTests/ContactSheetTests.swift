@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeoManifest
+import VeoMoney
 import VeoRunner
 
 @testable import VeoViews
@@ -8,12 +9,13 @@ import VeoRunner
 @Suite("Contact sheet HTML")
 struct ContactSheetTests {
     /// A report as `run` writes it, with a succeeded, a cached, a failed and a skipped job.
-    static func report(prompt: String = "A lion", fileName: String = "assets/lion.jpg") throws -> RunReport {
+    static func report(prompt: String = "A lion", fileName: String = "assets/lion.jpg", cost: String = newCost) throws -> RunReport {
         func job(_ id: String, shot: String, variant: String?, take: Int, line: Int, status: String, cached: Bool = false,
                  output: String?, error: String? = nil, skipped: String? = nil, inputs: String = "[]") -> String {
             let out = output.map { #"{"path": "\#($0)", "bytes": 10, "sha256": "\#(String(repeating: "a", count: 63) + String(line % 10))", "width": 1280, "height": 720, "duration": 4.0}"# } ?? "null"
             return """
                 {"id": \(json(id)), "shot": \(json(shot)), "variant": \(variant.map(json) ?? "null"), "take": \(take), "line": \(line), "column": 5,
+                 "cost": {"estimated": 0.8, "currency": "EUR", "charged": \(!cached)},
                  "status": "\(status)", "cached": \(cached), "cache_key": "\(String(repeating: "c", count: 64))", "video_id": "video_1",
                  "request": {"model": "veo-3.1-fast-generate-preview", "prompt": \(json(prompt)), "seconds": 4, "size": "1280x720", "inputs": \(inputs)},
                  "output": \(out), "attempts": 1, "timings": {"submitted_at": null, "completed_at": null, "render_seconds": 12.0},
@@ -33,10 +35,15 @@ struct ContactSheetTests {
              "manifest": {"path": "shots.yaml", "sha256": "\(String(repeating: "d", count: 64))", "name": "<i>name</i>"},
              "started_at": "2026-11-30T00:00:00Z", "finished_at": "2026-11-30T00:01:00Z", "status": "failed", "base_url": null,
              "emulated": true, "emulator": {"render_seconds": 1, "state_directory": ".emulator"},
-             "summary": {"total": 4, "succeeded": 2, "failed": 1, "skipped": 1, "cached": 1}, "jobs": [\(jobs.joined(separator: ","))]}
+             "summary": {"total": 4, "succeeded": 2, "failed": 1, "skipped": 1, "cached": 1, "cost": \(cost)}, "jobs": [\(jobs.joined(separator: ","))]}
             """
         return try JSONDecoder().decode(RunReport.self, from: Data(text.utf8))
     }
+
+    /// Prices at twice the list (0.80 EUR for a 4 s fast job, where list prices say 0.40 USD).
+    static let newCost = #"{"currency": "EUR", "prices": "eur.json", "spent": 2.4, "spent_total": 10.6, "saved_by_cache": 0.8, "budget": 12, "remaining": 1.4, "not_fitted": 0.8}"#
+    /// As reports said it before amounts named their currency.
+    static let oldCost = #"{"currency": "USD", "spent_usd": 3.4, "spent_total_usd": 10.6, "saved_by_cache_usd": 0.4, "budget_usd": null, "remaining_usd": null}"#
 
     static func json(_ s: String) -> String {
         String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)
@@ -83,7 +90,41 @@ struct ContactSheetTests {
         #expect(html.contains(##"<a href="#job-hero.final~2">last frame of hero/final#2</a>"##))
         #expect(html.contains(#"id="job-hero.final~2""#))
         #expect(html.contains(#"<span class="status-label">cached</span>"#))
-        #expect(html.contains("Saved by the cache (estimate)</dt><dd>0.40 USD"))
+        #expect(html.contains("Saved by the cache (estimate)</dt><dd>0.80 EUR"))
+    }
+
+    /// Issue 23: the page priced every job at list prices (0.40 USD) whatever the run used, and a
+    /// failed run's page showed neither what was committed nor the budget left.
+    @Test func everyFigureComesFromTheReportNeverFromListPrices() throws {
+        let report = try Self.report()
+        let html = ContactSheet(report: report, thumbnails: Thumbnails()).html()
+        #expect(html.contains("Cost (estimate)</dt><dd>0.80 EUR"))
+        #expect(!html.contains("0.40 USD") && !html.contains("list prices"))
+        #expect(html.contains("Committed by this run (estimate)</dt><dd>2.40 EUR"))
+        #expect(html.contains("Committed in this folder (all runs) (estimate)</dt><dd>10.60 EUR"))
+        #expect(html.contains("Budget left (estimate)</dt><dd>1.40 EUR"))
+        #expect(html.contains("Did not fit the budget (estimate)</dt><dd>0.80 EUR"))
+        #expect(html.contains("estimates from eur.json per generated second"))
+        let junit = JUnitReport.xml(for: report, outDirectory: "out")
+        #expect(junit.contains(#"<property name="estimated_cost" value="0.80 EUR"/>"#))
+        #expect(junit.contains(#"<property name="committed_by_this_run" value="2.40 EUR"/>"#))
+        #expect(junit.contains(#"<property name="budget_left" value="1.40 EUR"/>"#))
+        let summary = StepSummary.markdown(for: report, contactSheet: nil)
+        #expect(summary.contains("2.40 EUR committed by this run, 10.60 EUR in this folder"), "\(summary)")
+        #expect(summary.contains("budget left 1.40 EUR"))
+        #expect(summary.contains("estimated cost (EUR)") && summary.contains("| 0.80 |"))
+    }
+
+    @Test func anOldReportWithUSDFieldNamesIsStillRead() throws {
+        let report = try Self.report(cost: Self.oldCost)
+        let cost = try #require(report.summary.cost)
+        #expect(cost.spent.description == "3.4" && cost.spentTotal.description == "10.6" && cost.remaining == nil)
+        #expect(cost.isListPrices)
+        let html = ContactSheet(report: report, thumbnails: Thumbnails()).html()
+        #expect(html.contains("Committed by this run (estimate)</dt><dd>3.40 USD"))
+        // Written again, the report says its currency honestly.
+        let written = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(written.contains(#""spent":3.4"#) && !written.contains("_usd"))
     }
 
     @Test func shotsComeInManifestOrder() throws {

@@ -1,6 +1,8 @@
+public import VeoMoney
 import VeoProvider
 
-/// `budget:` and `prices:`, each value checked at its node.
+/// `budget:` and `prices:`, each value checked at its node. The price file (`--prices`,
+/// `PriceFile`) is read by the same code: one parser for prices, with `file:line:column`.
 ///
 ///     budget:
 ///       max_usd: 25               # the most this output folder may spend on this manifest, in total
@@ -17,10 +19,10 @@ extension ManifestDecoder {
         let map = keyed(node, own: BudgetKey.self, jobFields: false, context: "'budget'")
         var budget = ManifestBudget(position: t.position(node))
         if let n = map[.maxUSD] {
-            if let value = number(n), value >= 0, value.isFinite {
-                budget.maxUSD = Located(value, at: t.position(n))
-            } else {
-                error("'max_usd' must be an amount in USD of at least 0, not '\(display(n))'", t.position(n))
+            switch amount(n, maximum: .maximum) {
+            case .success(let value): budget.maxUSD = Located(value, at: t.position(n))
+            case .failure(let problem):
+                error("'max_usd' must be an amount in USD from 0 to \(Amount.maximum), not '\(display(n))' (\(problem))", t.position(n))
             }
         }
         if let n = map[.maxVideoSeconds] {
@@ -36,37 +38,57 @@ extension ManifestDecoder {
         return budget
     }
 
-    /// `prices:` as a price table: the list prices, with the models it names replaced.
+    /// `prices:` as a price table: its `currency` and models (the list prices for models it does not name).
     mutating func decodePrices(_ node: Node) -> Located<PriceTable>? {
         guard t.kind(node) == .mapping else {
             error("'prices' must be a mapping of models to {720p: ..., 1080p: ...}, but this is \(t.kindDescription(node))", t.position(node))
             return nil
         }
-        var table = PriceTable.defaults
-        var named: Set<String> = []
-        let models = VideoModel.allCases.map(\.rawValue)
+        var currency: Node?
+        var models: [(key: Node, value: Node)] = []
         for i in 0..<t.count(node) {
-            let (k, value) = t.pair(node, i)
-            guard let key = t.scalar(k) else { continue }
-            if key == "currency" {
-                if let text = string(value, field: "currency"), text.count == 3, text.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-                    table.currency = text
-                } else {
-                    error("'currency' must be a three-letter currency code such as USD or EUR, not '\(display(value))'", t.position(value))
-                }
-            } else if models.contains(key) {
-                named.insert(key)
-                if let rate = rate(value, model: key) { table.rates[key] = rate }
+            let pair = t.pair(node, i)
+            if t.scalar(pair.key) == "currency" { currency = pair.value } else { models.append(pair) }
+        }
+        let position = t.position(node)
+        let source = "\(file):\(position.line):\(position.column) (prices)"
+        return priceTable(currency: currency, models: models, at: node, context: "'prices'", source: source).map { Located($0, at: position) }
+    }
+
+    /// The one reading of prices: a currency (USD when absent) and a rate per named model; in USD
+    /// the models not named keep the list prices, in any other currency each must be named.
+    /// Every rate is a decimal from 0 to `PriceTable.maximumRate`, read exactly.
+    mutating func priceTable(currency node: Node?, models: [(key: Node, value: Node)], at mapping: Node, context: String, source: String) -> PriceTable? {
+        var currency = Currency.usd
+        if let node {
+            if let text = t.scalar(node), let code = Currency(rawValue: text) {
+                currency = code
             } else {
-                error("unknown model '\(key)' in 'prices'\(Suggest.didYouMean(key, models + ["currency"])); the models are \(models.joined(separator: ", "))", t.position(k))
+                error("'currency' must be a three-letter currency code such as USD or EUR, not '\(display(node))'", t.position(node))
             }
         }
-        if table.currency != ListPrices.currency {
-            for model in models where !named.contains(model) {
-                error("'prices' is in \(table.currency), so it must price '\(model)' too (the list prices are in \(ListPrices.currency))", t.position(node))
+        var rates: [VideoModel: PriceTable.Rate] = [:]
+        var valid = true
+        let names = VideoModel.allCases.map(\.rawValue)
+        for (k, value) in models {
+            guard let key = t.scalar(k), let model = VideoModel(rawValue: key) else {
+                let key = t.scalar(k) ?? ""
+                error("unknown model '\(DiagnosticText.excerpt(key))' in \(context)\(Suggest.didYouMean(key, names + ["currency"])); the models are \(names.joined(separator: ", "))", t.position(k))
+                valid = false
+                continue
+            }
+            if let rate = rate(value, model: key) { rates[model] = rate } else { valid = false }
+        }
+        for model in VideoModel.allCases where rates[model] == nil {
+            if currency == .usd {
+                rates[model] = PriceTable.listPrices.rate(model)
+            } else if !models.contains(where: { t.scalar($0.key) == model.rawValue }) {
+                error("\(context) is in \(currency), so it must price '\(model.rawValue)' too (the list prices are in \(Currency.usd))", t.position(mapping))
+                valid = false
             }
         }
-        return Located(table, at: t.position(node))
+        guard valid else { return nil }
+        return PriceTable(currency: currency, rates: rates, source: source)
     }
 
     private mutating func rate(_ node: Node, model: String) -> PriceTable.Rate? {
@@ -74,19 +96,21 @@ extension ManifestDecoder {
             error("the price of '\(model)' must be a mapping such as {720p: 0.40, 1080p: 0.40}, but this is \(t.kindDescription(node))", t.position(node))
             return nil
         }
-        var prices: [Resolution: Double] = [:]
+        var prices: [Resolution: Amount] = [:]
         let names = Resolution.allCases.map(\.rawValue)
         for i in 0..<t.count(node) {
             let (k, value) = t.pair(node, i)
             let key = t.scalar(k) ?? ""
             guard let resolution = Resolution(rawValue: key) else {
-                error("unknown resolution '\(key)' for '\(model)'\(Suggest.didYouMean(key, names)); the resolutions are \(names.joined(separator: " and "))", t.position(k))
+                error("unknown resolution '\(DiagnosticText.excerpt(key))' for '\(model)'\(Suggest.didYouMean(key, names)); the resolutions are \(names.joined(separator: " and "))", t.position(k))
                 continue
             }
-            if let n = number(value), n >= 0, n.isFinite {
-                prices[resolution] = n
-            } else {
-                error("the price of '\(model)' at \(key) must be a number of at least 0 (per generated second), not '\(display(value))'", t.position(value))
+            switch amount(value, maximum: PriceTable.maximumRate) {
+            case .success(let price): prices[resolution] = price
+            case .failure(let problem):
+                error(
+                    "the price of '\(model)' at \(key) must be a number from 0 to \(PriceTable.maximumRate) (per generated second), not '\(display(value))' (\(problem))",
+                    t.position(value))
             }
         }
         for resolution in Resolution.allCases where prices[resolution] == nil && !hasKey(node, resolution.rawValue) {
@@ -100,10 +124,16 @@ extension ManifestDecoder {
         (0..<t.count(mapping)).contains { t.scalar(t.pair(mapping, $0).key) == name }
     }
 
-    /// A decimal number from a scalar: `0.40`, `25`, `"1.5"`.
+    /// A decimal number from a scalar: `0.40`, `25`, `"1.5"` (lengths in seconds; never money).
     func number(_ node: Node) -> Double? {
         guard t.kind(node) == .scalar, !t.isNull(node), let text = t.scalar(node) else { return nil }
         return Double(text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// An exact amount from a scalar: `0.40`, `25`, `"1.5"`; a list, a mapping or null is not a number.
+    func amount(_ node: Node, maximum: Amount) -> Result<Amount, Amount.Problem> {
+        guard t.kind(node) == .scalar, !t.isNull(node), let text = t.scalar(node) else { return .failure(.notANumber) }
+        return Amount.parse(text, maximum: maximum)
     }
 }
 
@@ -121,7 +151,8 @@ enum BudgetKey: Int, MappingKey {
 
 /// A manifest's `budget`: what the output folder may spend on it, in total, over all runs.
 public struct ManifestBudget: Sendable {
-    public var maxUSD: Located<Double>?
+    /// In USD (the key says so).
+    public var maxUSD: Located<Amount>?
     public var maxVideoSeconds: Located<Int>?
     public var position: SourcePosition
 }

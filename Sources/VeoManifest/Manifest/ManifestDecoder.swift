@@ -1,4 +1,5 @@
 import Foundation
+import VeoMoney
 import VeoProvider
 
 /// Decodes a YAML tree into a `Manifest`, collecting every problem with its position.
@@ -81,8 +82,8 @@ public struct ManifestDecoder: Sendable {
     private mutating func decodeMoney(_ map: KeyedMapping<TopKey>, into manifest: inout Manifest) {
         manifest.budget = map[.budget].flatMap { decodeBudget($0) }
         manifest.prices = map[.prices].flatMap { decodePrices($0) }
-        if let budget = manifest.budget, let usd = budget.maxUSD, let prices = manifest.prices, prices.value.currency != ListPrices.currency {
-            error("'budget.max_usd' is in USD but 'prices' are in \(prices.value.currency); give the prices in USD", usd.position)
+        if let budget = manifest.budget, let usd = budget.maxUSD, let prices = manifest.prices, prices.value.currency != .usd {
+            error("'budget.max_usd' is in USD but 'prices' are in \(prices.value.currency); a budget and prices in different currencies cannot be compared: give the prices in USD, or drop 'max_usd' and use --max-cost '<amount> \(prices.value.currency)'", usd.position)
         }
     }
 

@@ -1,3 +1,4 @@
+public import VeoMoney
 public import VeoProvider
 
 /// A value and where it was written.

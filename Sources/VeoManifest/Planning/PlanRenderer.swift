@@ -1,4 +1,5 @@
 public import Foundation
+public import VeoMoney
 import VeoSupport
 
 /// Shows a plan as a table (people), JSON (machines) or Graphviz DOT.
@@ -10,7 +11,7 @@ public struct PlanRenderer: Sendable {
     /// Cut ids a run would take from the folder's store, when known.
     public var cachedCuts: Set<String>?
 
-    public init(plan: Plan, prices: PriceTable = .defaults, cached: Set<String>? = nil, cachedCuts: Set<String>? = nil) {
+    public init(plan: Plan, prices: PriceTable = .listPrices, cached: Set<String>? = nil, cachedCuts: Set<String>? = nil) {
         self.plan = plan
         self.prices = prices
         self.cached = cached
@@ -116,16 +117,11 @@ public struct PlanRenderer: Sendable {
         out += "\n"
         let estimate = PlanEstimate(jobs: toRender, prices: prices)
         for line in estimate.perModel {
-            let cost = line.estimatedCost.map { money($0) } ?? "no price for this model"
+            let cost = Money(line.estimatedCost, prices.currency)
             out += "  \(line.model.rawValue): \(line.jobs) job\(line.jobs == 1 ? "" : "s"), \(line.seconds) s, estimated \(cost)\n"
         }
-        out += "Estimated cost\(cached != nil ? " of what is not cached" : ""): \(money(estimate.estimatedCost)) "
-        out += "(an estimate from list prices per generated second; override with --prices FILE)\n"
+        out += "Estimated cost\(cached != nil ? " of what is not cached" : ""): \(estimate.money) (\(prices.estimateNote))\n"
         return out
-    }
-
-    func money(_ value: Double) -> String {
-        String(format: "%.2f %@", value, prices.currency)
     }
 
     // MARK: - JSON
@@ -156,7 +152,7 @@ public struct PlanRenderer: Sendable {
             var model: String
             var jobs: Int
             var seconds: Int
-            var estimated_cost: Double?
+            var estimated_cost: Double
         }
         struct Totals: Encodable {
             var jobs: Int
@@ -219,9 +215,10 @@ public struct PlanRenderer: Sendable {
         let totals = JSONPlan.Totals(
             jobs: plan.jobs.count, seconds: plan.totalSeconds, depth: plan.depth,
             cached: cached.map { c in plan.jobs.filter { c.contains($0.id) }.count }, to_render: toRender.count,
-            estimated_cost: (estimate.estimatedCost * 100).rounded() / 100, currency: prices.currency,
-            estimate_note: "estimate from list prices per generated second; not a quote",
-            per_model: estimate.perModel.map { .init(model: $0.model.rawValue, jobs: $0.jobs, seconds: $0.seconds, estimated_cost: $0.estimatedCost.map { ($0 * 100).rounded() / 100 }) })
+            estimated_cost: estimate.estimatedCost.jsonNumber, currency: prices.currency.rawValue, estimate_note: prices.estimateNote,
+            per_model: estimate.perModel.map {
+                .init(model: $0.model.rawValue, jobs: $0.jobs, seconds: $0.seconds, estimated_cost: $0.estimatedCost.jsonNumber)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let cuts = plan.cuts.map { cut in

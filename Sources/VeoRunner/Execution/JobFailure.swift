@@ -47,8 +47,9 @@ public enum FailureCode: String, Sendable, Hashable, Codable, CaseIterable {
     /// A failure that every other job would meet too: the run stops starting jobs.
     public var stopsRun: Bool { self == .unauthorized || self == .unreachable }
 
-    /// The provider answered before creating anything (a refusal, not a lost answer): not billed.
-    public var provablyNotTaken: Bool { self == .badRequest || self == .unauthorized || self == .rateLimited }
+    /// The provider answered before creating anything (a refusal, not a lost answer), or no attempt
+    /// ever reached it (`unreachable`: no connection was opened, or none got past the body): not billed.
+    public var provablyNotTaken: Bool { self == .badRequest || self == .unauthorized || self == .rateLimited || self == .unreachable }
 }
 
 /// A job's failure: its code, the provider's own code when it gave one, and a message for people.

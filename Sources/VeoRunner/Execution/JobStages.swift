@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import VeoClient
 import VeoManifest
+import VeoMoney
 import VeoProvider
 import VeoSupport
 
@@ -28,6 +29,8 @@ struct JobContext: Sendable {
     let keys = KeyedLock<String>()
     /// Whether the run's last lookup in the shared cache missed (see `consultSharedCache`).
     let sharedLookups = LookupTally()
+    /// The server cannot be reached: said once for the run.
+    let unreachable = UnreachableOnce()
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
         let started = ContinuousClock.now
@@ -196,16 +199,16 @@ struct JobContext: Sendable {
                 """, attempts: state.submissions)
         }
         let (uploads, inputs) = try await prepareUploads(job, resolved: resolved, upstream: upstream)
-        let (usd, seconds) = (SpendEstimate.cost(of: job, prices: options.prices), job.request.seconds.rawValue)
-        guard try await ledger.reserve(job: job.id, key: resolved.key, usd: usd, seconds: seconds) else {
-            throw OverBudgetSkip(usd: usd)
+        let cost = Spent(amount: options.prices.cost(of: job.request), seconds: job.request.seconds.rawValue)
+        guard try await ledger.reserve(job: job.id, key: resolved.key, cost: cost) else {
+            throw OverBudgetSkip(estimate: Money(cost.amount, options.prices.currency))
         }
         let video: VideoObject, attempts: Int
         do {
             (video, attempts) = try await submit(job, key: resolved.key, uploads: uploads, earlierAttempts: state.submissions)
         } catch let failure as JobFailure where failure.code.provablyNotTaken {
             // The provider answered "no" before creating anything: nothing is billed.
-            try await ledger.release(job: job.id, key: resolved.key, usd: usd, seconds: seconds)
+            try await ledger.release(job: job.id, key: resolved.key, cost: cost)
             throw failure
         }
         let submittedAt = Date()
@@ -401,6 +404,9 @@ struct JobContext: Sendable {
 
     /// The outcome, told to the user interface.
     private func finished(_ job: PlannedJob, _ result: JobOutcome.Result, resolved: ResolvedJob?, submission: Submission?) -> JobOutcome {
+        if case .failed(let failure) = result, submission == nil, let skip = unreachable.repeated(failure, job: job.id) {
+            return finished(job, .skipped(skip), resolved: resolved, submission: nil)
+        }
         switch result {
         case .cached(let output, _):
             onEvent(.cached(job: job.id, path: output.path))
@@ -432,7 +438,7 @@ struct JobContext: Sendable {
     private func failedOrInterrupted(_ error: any Error, submission: Submission?) -> JobOutcome.Result {
         if let failure = error as? JobFailure { return .failed(failure) }
         if let over = error as? OverBudgetSkip {
-            return .skipped(Skip(cause: .overBudget, reason: String(format: "over budget: its estimated %.2f USD did not fit what the budget had left", over.usd)))
+            return .skipped(Skip(cause: .overBudget, reason: "over budget: its estimated \(over.estimate) did not fit what the budget had left"))
         }
         guard Task.isCancelled || error is CancellationError || (error as? VideoAPIError)?.kind == .cancelled else {
             return .failed(asFailure(error))
@@ -452,7 +458,7 @@ struct JobContext: Sendable {
 
 /// A job whose estimated cost did not fit the budget's remainder (`--render-what-fits`).
 struct OverBudgetSkip: Error {
-    var usd: Double
+    var estimate: Money
 }
 
 /// Each create attempt of one job, as the client reports it: `submitting` in the journal before it

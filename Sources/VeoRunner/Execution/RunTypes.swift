@@ -1,6 +1,7 @@
 public import Foundation
 public import VeoClient
 public import VeoManifest
+public import VeoMoney
 public import VeoProvider
 public import VeoSupport
 
@@ -38,7 +39,7 @@ public struct RunOptions: Sendable {
     /// What the run may spend (`--max-cost`, the manifest's `budget`).
     public var budget = BudgetLimits()
     /// Prices the estimates use (list prices, the manifest's `prices:` or `--prices`).
-    public var prices: PriceTable = .defaults
+    public var prices: PriceTable = .listPrices
     /// Render as much as the budget allows (jobs that do not fit are skipped) instead of refusing to start.
     public var renderWhatFits = false
     /// Asked with the estimate before anything is submitted; false stops the run (`Declined`).
@@ -103,8 +104,8 @@ public struct RunResult: Sendable {
     public var startedAt: Date
     public var finishedAt: Date
     /// What this run and the folder in total have committed to spend (estimates).
-    public var spentThisRun = SpendingLedger.Totals()
-    public var spentTotal = SpendingLedger.Totals()
+    public var spentThisRun = Spent()
+    public var spentTotal = Spent()
 }
 
 /// The person asked before spending said no: nothing was submitted.

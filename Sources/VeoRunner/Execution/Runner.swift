@@ -1,6 +1,7 @@
 import Foundation
 import VeoCache
 public import VeoManifest
+import VeoMoney
 
 /// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` rendering
 /// at the provider at a time. A job's slot goes to the next job when the provider reports its
@@ -39,7 +40,13 @@ public struct Runner: Sendable {
         layout.removeLeftovers()
         let journal = try Journal(path: layout.journalPath, origin: options.origin)
         if let warning = await Self.otherServerWarning(journal: journal, origin: options.origin, folder: layout.root) { onEvent(.warning(warning)) }
-        let ledger = SpendingLedger(path: layout.spendingPath, limits: options.budget)
+        let ledger: SpendingLedger
+        do {
+            ledger = try SpendingLedger(path: layout.spendingPath, limits: options.budget, currency: options.prices.currency)
+        } catch {
+            await journal.close()
+            throw error
+        }
         let selection = selection()
         try await checkBudget(selection: selection, layout: layout, journal: journal, ledger: ledger)
         let rendered = RenderedJobs()
@@ -129,14 +136,13 @@ public struct Runner: Sendable {
             }
         }
         let (total, thisRun) = (await ledger.total, await ledger.thisRun)
-        let leftUSD = options.budget.remainingUSD(spentTotal: total, spentThisRun: thisRun)
-        let leftSeconds = options.budget.remainingSeconds(spentTotal: total)
-        let tooMuch = (leftUSD.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false)
-        if tooMuch && !options.renderWhatFits {
+        if !options.budget.fits(estimate.spent, spentTotal: total, spentThisRun: thisRun) && !options.renderWhatFits {
             await journal.close()
-            throw OverBudget(estimate: estimate, remainingUSD: leftUSD, remainingSeconds: leftSeconds, limits: options.budget)
+            throw OverBudget(
+                estimate: estimate, remaining: options.budget.remaining(spentTotal: total, spentThisRun: thisRun),
+                remainingSeconds: options.budget.remainingSeconds(spentTotal: total), limits: options.budget)
         }
-        if let confirm = options.confirm, estimate.usd > 0, !(await confirm(estimate)) {
+        if let confirm = options.confirm, estimate.total > .zero, !(await confirm(estimate)) {
             await journal.close()
             throw Declined()
         }
@@ -310,7 +316,8 @@ struct Schedule {
             : "upstream job '\(outcome.job.id)' \(outcome.status == .failed ? "failed" : "was skipped")"
         if let failure = outcome.failure {
             if failure.code == .unauthorized { stop(because: "not started: the server refused the API key (check VEO_API_KEY)", cause: .notRun) }
-            if failure.code == .unreachable { stop(because: "not started: the server cannot be reached (\(failure.message))", cause: .notRun) }
+            // Said once for the run: the failed job carries the connection's message.
+            if failure.code == .unreachable { stop(because: "not started: the server cannot be reached (see job '\(outcome.job.id)')", cause: .notRun) }
             if failFast { stop(because: "not started: --fail-fast stopped the run after '\(outcome.job.id)' failed", cause: .notRun) }
         }
         return skipDependents(of: outcome.job.id, because: why, cause: interrupted ? .interrupted : .notRun)

@@ -1,5 +1,6 @@
 import Foundation
 public import VeoManifest
+public import VeoMoney
 import VeoProvider
 import VeoSupport
 
@@ -35,54 +36,6 @@ public struct RunReport: Codable, Sendable {
         public var create: Int
         public var poll: Int
         public var download: Int
-    }
-
-    /// Money, estimated from list prices per generated second.
-    public struct CostSummary: Codable, Sendable {
-        public var currency: String
-        public var spentUSD: Double
-        public var spentTotalUSD: Double
-        public var savedByCacheUSD: Double
-        public var budgetUSD: Double?
-        public var remainingUSD: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case currency
-            case spentUSD = "spent_usd"
-            case spentTotalUSD = "spent_total_usd"
-            case savedByCacheUSD = "saved_by_cache_usd"
-            case budgetUSD = "budget_usd"
-            case remainingUSD = "remaining_usd"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(currency, forKey: .currency)
-            try c.encode(Self.cents(spentUSD), forKey: .spentUSD)
-            try c.encode(Self.cents(spentTotalUSD), forKey: .spentTotalUSD)
-            try c.encode(Self.cents(savedByCacheUSD), forKey: .savedByCacheUSD)
-            try c.encode(budgetUSD.map(Self.cents), forKey: .budgetUSD)
-            try c.encode(remainingUSD.map(Self.cents), forKey: .remainingUSD)
-        }
-
-        static func cents(_ value: Double) -> Double { (value * 100).rounded() / 100 }
-    }
-
-    /// One job's cost.
-    public struct JobCost: Codable, Sendable {
-        public var estimatedUSD: Double?
-        public var charged: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case estimatedUSD = "estimated_usd"
-            case charged
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(estimatedUSD.map(CostSummary.cents), forKey: .estimatedUSD)
-            try c.encode(charged, forKey: .charged)
-        }
     }
 
     public struct Input: Codable, Sendable {
@@ -363,7 +316,7 @@ public struct RunReport: Codable, Sendable {
 
     public init(
         result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil,
-        prices: PriceTable = .defaults, budget: BudgetLimits = BudgetLimits()
+        prices: PriceTable = .listPrices, budget: BudgetLimits = BudgetLimits()
     ) {
 
         schemaVersion = Self.schemaVersion
@@ -389,19 +342,9 @@ public struct RunReport: Codable, Sendable {
         cuts = result.cuts.map(CutEntry.init)
         jobs = result.outcomes.map { outcome in
             var job = Job(outcome)
-            job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {
-                $0 * Double(outcome.job.request.seconds.rawValue)
-            }, charged: outcome.charged)
+            job.cost = Self.cost(of: outcome, prices: prices)
             return job
         }
-    }
-
-    static func cost(of result: RunResult, prices: PriceTable, budget: BudgetLimits) -> CostSummary {
-        let saved = result.outcomes.filter(\.cached).reduce(0.0) { $0 + SpendEstimate.cost(of: $1.job, prices: prices) }
-        let limits = [budget.maxCostThisRun, budget.maxCostTotal].compactMap { $0 }
-        return CostSummary(
-            currency: prices.currency, spentUSD: result.spentThisRun.usd, spentTotalUSD: result.spentTotal.usd, savedByCacheUSD: saved,
-            budgetUSD: limits.min(), remainingUSD: budget.remainingUSD(spentTotal: result.spentTotal, spentThisRun: result.spentThisRun))
     }
 
     /// `2026-11-30T07:48:27Z`. A value-type format style: the class formatter passed into the job

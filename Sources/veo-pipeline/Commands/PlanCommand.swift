@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import VeoClient
 import VeoManifest
+import VeoMoney
 import VeoProvider
 import VeoRunner
+import VeoSupport
 import VeoViews
 
 struct PlanCommand: AsyncParsableCommand {
@@ -39,7 +41,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, json or dot (Graphviz).")
     var format: PlanFormat = .table
 
-    @Option(help: ArgumentHelp("A JSON price table overriding the default list prices.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON (or YAML) price table overriding the default list prices.", valueName: "file"))
     var prices: String?
 
     @Option(help: ArgumentHelp("The run's output folder, to show which jobs are cached (default: renders/<manifest name>, or renders/<manifest name>-emulated with --emulate).", valueName: "dir"))
@@ -80,23 +82,30 @@ struct PlanCommand: AsyncParsableCommand {
     /// Jobs in `cached` (the local or the shared cache holds them) cost nothing.
     private func checkBudget(
         plan: Plan, manifest: Manifest?, folder: String, keys: [String: KeyState], prices: PriceTable, cached: Set<String>
-    ) -> Bool {
+    ) throws -> Bool {
         var limits = BudgetLimits()
         limits.merge(manifest: manifest)
         guard !limits.isEmpty else { return true }
+        limits = try limits.checkedOrExit(against: prices)
         let layout = OutputLayout(root: folder)
         var estimate = SpendEstimate.make(
             plan: plan, selected: Set(plan.jobs.map(\.id)), forced: [], layout: layout, keys: keys, prices: prices, resubmitAmbiguous: false)
         estimate.lines.removeAll { cached.contains($0.job) }
-        let spent = SpendingLedger.totals(of: SpendingLedger.read(path: layout.spendingPath))
-        let left = limits.remainingUSD(spentTotal: spent, spentThisRun: .init())
+        let spent: Spent
+        do {
+            spent = try LedgerFile.read(path: layout.spendingPath, currency: prices.currency).total
+        } catch {
+            Terminal.writeStderr("error: \(TerminalText.escaped(error.description))\n")
+            throw Exit.cannotWrite
+        }
+        let left = limits.remaining(spentTotal: spent, spentThisRun: Spent())
         let leftSeconds = limits.remainingSeconds(spentTotal: spent)
-        var line = String(format: "Budget: %.2f USD spent in %@ so far", spent.usd, folder)
-        if let left { line += String(format: ", %.2f USD left", left) }
+        var line = "Budget: \(Money(spent.amount, prices.currency)) spent in \(folder) so far"
+        if let left { line += ", \(Money(left, prices.currency)) left" }
         if let leftSeconds { line += ", \(leftSeconds) s of video left" }
-        line += String(format: "; a run would spend an estimated %.2f USD (%d s). (%@)\n", estimate.usd, estimate.seconds, limits.sources.joined(separator: "; "))
+        line += "; a run would spend an estimated \(Money(estimate.total, prices.currency)) (\(estimate.seconds) s). (\(limits.sources.joined(separator: "; ")))\n"
         Terminal.writeStderr(line)
-        if (left.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false) {
+        if !limits.fits(estimate.spent, spentTotal: spent, spentThisRun: Spent()) {
             Terminal.writeStderr("error: this plan does not fit the budget; a run would refuse to start (or use --render-what-fits)\n")
             return false
         }
@@ -108,7 +117,7 @@ struct PlanCommand: AsyncParsableCommand {
         let result = ManifestLoader.load(file: file)
         DiagnosticRenderer.printToStderr(result)
         guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
-        let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .defaults
+        let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .listPrices
         let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
         let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
         // The folder's journal is read once, for what is cached, the cuts and the budget.
@@ -138,13 +147,15 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.writeStdout(GitHubActions.commands(result.diagnostics.compactMap(GitHubActions.annotation)))
             if let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty {
                 do {
-                    try GitHubActions.appendSummary(StepSummary.markdown(for: plan, cached: cachedJobs, prices: table), to: path)
+                    let estimate = PlanEstimate(jobs: plan.jobs.filter { !cachedJobs.contains($0.id) }, prices: table)
+                    try GitHubActions.appendSummary(
+                        StepSummary.markdown(for: plan, cached: cachedJobs, estimate: estimate, note: table.estimateNote), to: path)
                 } catch {
                     Terminal.writeStderr("warning: cannot write the step summary: \(error)\n")
                 }
             }
         }
-        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, keys: local?.keys ?? [:], prices: table, cached: cachedJobs)
+        let fits = try checkBudget(plan: plan, manifest: result.manifest, folder: folder, keys: local?.keys ?? [:], prices: table, cached: cachedJobs)
         let toCut = plan.cuts.count { !(cachedCuts ?? []).contains($0.id) }
         return (plan.jobs.count { !cachedJobs.contains($0.id) } + toCut, fits)
     }

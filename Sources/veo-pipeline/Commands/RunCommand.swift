@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import VeoClient
 import VeoManifest
+import VeoMoney
 import VeoProvider
 import VeoRunner
 import VeoSupport
@@ -149,7 +150,8 @@ struct RunCommand: AsyncParsableCommand {
         // Interrupts are handled until the report is written: a late signal never loses it.
         var settings = runOptions(outDirectory: outDirectory, baseURL: api.baseURL)
         settings.prices = try money.priceTable(manifest: manifest)
-        settings.budget = money.limits(manifest: manifest)
+        settings.budget = try money.limits(manifest: manifest, prices: settings.prices)
+        settings.confirm = money.confirmation(prices: settings.prices)
         settings.sharedCache = shared
         let options = settings
         let runResult: RunResult
@@ -169,6 +171,10 @@ struct RunCommand: AsyncParsableCommand {
             await api.emulator?.stop()
             Terminal.writeStderr("error: \(error)\n")
             throw Exit.overBudget
+        } catch let error as LedgerProblem {
+            await api.emulator?.stop()
+            Terminal.writeStderr("error: \(TerminalText.escaped(error.description))\n")
+            throw Exit.cannotWrite
         } catch let error as Declined {
             await api.emulator?.stop()
             Terminal.writeStderr("\(error)\n")
@@ -183,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The summary, the CI outputs, and the exit status.
     private func finish(_ runResult: RunResult, report: RunReport, outDirectory: String) throws {
-        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, cost: report.summary.cost, emulated: report.emulated))
+        Terminal.writeStdout(ProgressPrinter.summary(runResult, out: outDirectory, money: ReportMoney(report), emulated: report.emulated))
         if runResult.outcomes.contains(where: { $0.failure?.code == .unauthorized }) {
             Terminal.writeStderr("error: the server refused the API key; check VEO_API_KEY\n")
         }
@@ -262,7 +268,6 @@ struct RunCommand: AsyncParsableCommand {
         options.origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(baseURL)
         options.maxDownloadBytes = maxDownloadMB.map { Int64($0) * 1_000_000 }
         options.renderWhatFits = money.renderWhatFits
-        options.confirm = money.confirmation()
         return options
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import VeoSupport
 import VeoClient
 import VeoManifest
+import VeoMoney
 import VeoProvider
 import VeoRunner
 
@@ -77,16 +78,17 @@ enum APISettings {
 }
 
 extension PriceTable {
-    /// The price file at `path`, or its problems printed (`file: error: key.path: message`) and exit 64.
+    /// The price file at `path`, or its problems printed as a compiler prints them
+    /// (`prices.json:3:42: error: …`, the line and a caret) and exit 64.
     static func loadOrExit(_ path: String) throws -> PriceTable {
-        switch PriceFile.load(path: path) {
-        case .success(let table):
-            return table
-        case .failure(let failure):
-            let problems = failure.all
-            for problem in problems { Terminal.writeStderr("\(path): error: \(TerminalText.escaped(problem.description))\n") }
-            Terminal.writeStderr("error: the price file \(path) is not usable (\(problems.count) problem\(problems.count == 1 ? "" : "s"))\n")
+        let loaded = PriceFile.load(path: path)
+        let renderer = DiagnosticRenderer(sources: loaded.sources, useColor: Terminal.useColor(forStderr: true))
+        Terminal.writeStderr(renderer.render(loaded.diagnostics))
+        guard let table = loaded.table else {
+            let problems = loaded.diagnostics.count { $0.severity == .error }
+            Terminal.writeStderr("error: the price file \(TerminalText.escaped(path)) is not usable (\(problems) problem\(problems == 1 ? "" : "s"))\n")
             throw Exit.usage
         }
+        return table
     }
 }

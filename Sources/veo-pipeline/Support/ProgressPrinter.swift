@@ -5,6 +5,7 @@ import VeoManifest
 import VeoProvider
 import VeoRunner
 import VeoSupport
+import VeoViews
 
 /// Shows a run to a person or a log.
 /// - On a terminal: a live line per running job with its progress, redrawn in place.
@@ -133,7 +134,7 @@ final class ProgressPrinter: Sendable {
     }
 
     /// The closing table: one line per job, then totals.
-    static func summary(_ result: RunResult, out: String, cost: RunReport.CostSummary? = nil, emulated: Bool = false) -> String {
+    static func summary(_ result: RunResult, out: String, money: ReportMoney? = nil, emulated: Bool = false) -> String {
         var rows = [["JOB", "STATUS", "OUTPUT / REASON"]]
         for o in result.outcomes {
             let status = o.cached ? "cached" : o.status.rawValue
@@ -166,16 +167,8 @@ final class ProgressPrinter: Sendable {
         }
         text += ". "
         text += "Report: \(out)/report.json\n"
-        if let cost { text += moneyLine(cost, emulated: emulated) }
+        if let money { text += TerminalText.escaped(money.line(emulated: emulated)) + "\n" }
         return text
-    }
-
-    /// `Cost (estimate): …`: what this run committed, the folder in total, the cache's savings, the budget left.
-    static func moneyLine(_ c: RunReport.CostSummary, emulated: Bool) -> String {
-        func money(_ v: Double) -> String { String(format: "%.2f %@", v, c.currency) }
-        var line = "Cost (estimate): \(money(c.spentUSD)) committed by this run, \(money(c.spentTotalUSD)) in this folder; the cache saved \(money(c.savedByCacheUSD))"
-        if let left = c.remainingUSD { line += "; budget left \(money(left))" }
-        return line + (emulated ? " (emulated: at list prices, nothing was paid).\n" : ".\n")
     }
 }
 
