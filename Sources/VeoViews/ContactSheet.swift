@@ -1,5 +1,5 @@
 import Foundation
-public import VeoManifest
+import VeoManifest
 public import VeoRunner
 import VeoMoney
 

@@ -166,6 +166,18 @@ struct PlanTests {
         #expect(PriceFile.load(path: dir.write("bad.json", "{")).table == nil)
     }
 
+    /// Issue 23: with prices overridden, `plan` and its JSON still said "an estimate from list prices".
+    @Test func withPricesOverriddenThePlanSaysWhereThePricesCameFrom() throws {
+        let plan = try tour()
+        let rate = PriceTable.Rate(p720: Amount(units: 1), p1080: Amount(units: 1))
+        let table = try #require(PriceTable(currency: .usd, rates: [.standard: rate, .fast: rate], source: "prices.json"))
+        let renderer = PlanRenderer(plan: plan, prices: table)
+        #expect(!renderer.table().contains("list prices") && renderer.table().contains("an estimate from prices.json"))
+        #expect(renderer.table().contains("Estimated cost: 66.00 USD"))
+        #expect(!String(decoding: renderer.json(), as: UTF8.self).contains("list prices"))
+        #expect(PlanRenderer(plan: plan).table().contains("an estimate from list prices"))
+    }
+
     @Test func tableShowsJobsAndTotalsLabelledAnEstimate() throws {
         let table = PlanRenderer(plan: try tour()).table()
         let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import VeoMoney
-import VeoSupport
+public import VeoSupport
 
 /// `<out>/spending.jsonl`: what this folder has committed to spend, one line per reservation (made
 /// and flushed to disk before a create request goes out) and per release (a request the provider

@@ -1,6 +1,6 @@
 public import Foundation
 public import VeoClient
-public import VeoManifest
+import VeoManifest
 public import VeoMoney
 public import VeoProvider
 public import VeoSupport
