@@ -120,6 +120,13 @@ extension ManifestDecoder {
         return PriceTable.Rate(p720: p720, p1080: p1080)
     }
 
+    /// The `currency` a `prices:` mapping names, when it is a valid code.
+    func writtenCurrency(ofPrices node: Node) -> Currency? {
+        guard t.kind(node) == .mapping else { return nil }
+        let pair = (0..<t.count(node)).map { t.pair(node, $0) }.first { t.scalar($0.key) == "currency" }
+        return pair.flatMap { t.scalar($0.value) }.flatMap { Currency(rawValue: $0) }
+    }
+
     private func hasKey(_ mapping: Node, _ name: String) -> Bool {
         (0..<t.count(mapping)).contains { t.scalar(t.pair(mapping, $0).key) == name }
     }

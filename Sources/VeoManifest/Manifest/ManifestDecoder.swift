@@ -82,8 +82,9 @@ public struct ManifestDecoder: Sendable {
     private mutating func decodeMoney(_ map: KeyedMapping<TopKey>, into manifest: inout Manifest) {
         manifest.budget = map[.budget].flatMap { decodeBudget($0) }
         manifest.prices = map[.prices].flatMap { decodePrices($0) }
-        if let budget = manifest.budget, let usd = budget.maxUSD, let prices = manifest.prices, prices.value.currency != .usd {
-            error("'budget.max_usd' is in USD but 'prices' are in \(prices.value.currency); a budget and prices in different currencies cannot be compared: give the prices in USD, or drop 'max_usd' and use --max-cost '<amount> \(prices.value.currency)'", usd.position)
+        // Checked on the written currency, so it is said even when a price is wrong too.
+        if let usd = manifest.budget?.maxUSD, let node = map[.prices], let currency = writtenCurrency(ofPrices: node), currency != .usd {
+            error("'budget.max_usd' is in USD but 'prices' are in \(currency); a budget and prices in different currencies cannot be compared: give the prices in USD, or drop 'max_usd' and use --max-cost '<amount> \(currency)'", usd.position)
         }
     }
 
