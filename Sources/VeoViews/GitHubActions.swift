@@ -84,20 +84,30 @@ public enum GitHubActions {
         return jobs + cuts
     }
 
-    /// `::group::` blocks with each job's detail (for `--verbose`).
+    /// `::group::` blocks with each job's detail (for `--verbose`). Written as they are (the group
+    /// lines are commands): every text inside comes from a manifest or a server and is made inert
+    /// here (`neutralised`, and escaped for a terminal); a prompt keeps its lines.
     public static func groups(for report: RunReport) -> String {
+        func line(_ text: String) -> String { neutralised(TerminalText.escaped(text)) + "\n" }
         var out = ""
         for job in report.jobs {
-            out += "::group::\(escapeData("\(job.id): \(job.cached ? "cached" : job.status)"))\n"
-            out += "request: \(job.request.model) \(job.request.size) \(job.request.seconds) s, \(job.request.inputs.count) input image(s)\n"
-            out += "prompt: \(job.request.prompt)\n"
-            if let video = job.videoID { out += "video id: \(video)\n" }
-            if let output = job.output { out += "clip: \(output.path) (\(output.bytes) bytes, sha256 \(output.sha256))\n" }
-            if let error = job.error { out += "error: \(error.code): \(error.message)\n" }
-            if let reason = job.skippedBecause { out += "skipped: \(reason)\n" }
+            out += "::group::\(escapeData(TerminalText.escaped("\(job.id): \(job.cached ? "cached" : job.status)")))\n"
+            out += line("request: \(job.request.model) \(job.request.size) \(job.request.seconds) s, \(job.request.inputs.count) input image(s)")
+            let prompt = job.request.prompt.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped(String($0)) }
+            out += neutralised("prompt: " + prompt.joined(separator: "\n")) + "\n"
+            if let video = job.videoID { out += line("video id: \(video)") }
+            if let output = job.output { out += line("clip: \(output.path) (\(output.bytes) bytes, sha256 \(output.sha256))") }
+            if let error = job.error { out += line("error: \(error.code): \(error.message)") }
+            if let reason = job.skippedBecause { out += line("skipped: \(reason)") }
             out += "::endgroup::\n"
         }
         return out
+    }
+
+    /// The bytes already in a step's summary file (0 when there is none).
+    public static func summarySize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     /// Appends Markdown to the step summary file (GitHub creates it; a missing one is created).
@@ -112,6 +122,54 @@ public enum GitHubActions {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw FileError(path: path, action: "append to", errno: errno) }
             written += n
+        }
+    }
+
+    // MARK: - Free text in a step's log
+
+    /// `text` made inert for a GitHub runner, which reads a stdout or stderr line as a workflow
+    /// command when it starts with `::` after spaces (`::error::`, `::stop-commands::`...) and the
+    /// legacy `##[command]` anywhere in a line: the first `:` of a line's leading `::` is written
+    /// `%3A`, and every `##[` is written `##%5B` (GitHub's own escapes; a reader still sees what
+    /// was there). Lines end at LF, CR or both, as the runner splits them; control and format
+    /// characters before the `::` count as spaces, so no invisible prefix hides it. Text the tool
+    /// prints in GitHub mode goes through this; its own commands do not.
+    public static func neutralised(_ text: String) -> String {
+        guard text.contains("::") || text.contains("##[") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var atLineStart = true
+        var i = 0
+        while i < scalars.count {
+            let s = scalars[i]
+            if s == "\n" || s == "\r" {
+                atLineStart = true
+            } else if atLineStart && !isLeadingSpace(s) {
+                atLineStart = false
+                if s == ":" && i + 1 < scalars.count && scalars[i + 1] == ":" {
+                    out.append(contentsOf: "%3A".unicodeScalars)
+                    i += 1
+                    continue
+                }
+            }
+            if s == "#" && i + 2 < scalars.count && scalars[i + 1] == "#" && scalars[i + 2] == "[" {
+                out.append(contentsOf: "##%5B".unicodeScalars)
+                i += 3
+                continue
+            }
+            out.append(s)
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// What the runner trims before looking for `::` (white space), and what a terminal or a log
+    /// viewer would not show (control and format characters).
+    private static func isLeadingSpace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.properties.isWhitespace { return true }
+        switch scalar.properties.generalCategory {
+        case .control, .format: return true
+        default: return false
         }
     }
 

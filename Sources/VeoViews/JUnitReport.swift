@@ -7,7 +7,7 @@ public import VeoRunner
 ///
 /// - `classname` is `<manifest name>.<shot>`, `name` the job id (unique within the file: GitLab
 ///   merges test cases with the same classname and name), `file` the manifest, `time` the job's
-///   wall seconds in this run;
+///   wall seconds in this run; the suite's `time` is the run's wall time;
 /// - a failed job is a `<failure>` when the provider or the clip failed it, an `<error>` when the
 ///   outcome is unknown or the tool could not finish (timeout, ambiguous submission, transport);
 ///   a skipped job is `<skipped>` with the reason;
@@ -25,7 +25,7 @@ public enum JUnitReport {
         let failures = jobs.count { $0.error.map { !isError($0.code) } ?? false } + cuts.count { $0.error != nil }
         let errors = jobs.count { $0.error.map { isError($0.code) } ?? false }
         let skipped = jobs.count { $0.status == "skipped" } + cuts.count { $0.status == "skipped" }
-        let time = jobs.compactMap(\.timings.wallSeconds).reduce(0, +) + cuts.compactMap(\.encodeSeconds).reduce(0, +)
+        let time = wallSeconds(of: report)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"veo-pipeline\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
         xml += "  <testsuite name=\"\(attr(report.manifest.name))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
@@ -34,6 +34,18 @@ public enum JUnitReport {
         for job in jobs { xml += testcase(job, report: report, outDirectory: outDirectory, prices: prices) }
         for cut in cuts { xml += testcase(cut, report: report, outDirectory: outDirectory) }
         return xml + "  </testsuite>\n</testsuites>\n"
+    }
+
+    /// The run's wall time, from its start to its end: jobs run side by side, so their times do not
+    /// add up to it. The report's timestamps are whole seconds; no job or cut took longer than the run.
+    static func wallSeconds(of report: RunReport) -> Double {
+        let formatter = ISO8601DateFormatter()
+        var seconds = 0.0
+        if let start = formatter.date(from: report.startedAt), let end = formatter.date(from: report.finishedAt) {
+            seconds = max(0, end.timeIntervalSince(start))
+        }
+        let longest = report.jobs.compactMap(\.timings.wallSeconds) + (report.cuts ?? []).compactMap(\.encodeSeconds)
+        return max(seconds, longest.max() ?? 0)
     }
 
     /// A cut as a test case of class `<manifest>.cuts`: a failed encode is a failure, a cut whose
@@ -70,7 +82,7 @@ public enum JUnitReport {
         xml += "      </properties>\n"
         if let error = job.error {
             let element = isError(error.code) ? "error" : "failure"
-            let provider = error.providerCode.map { " (provider: \($0))" } ?? ""
+            let provider = error.providerCode.flatMap { $0 == error.code ? nil : " (provider: \($0))" } ?? ""
             xml += "      <\(element) type=\"\(attr(error.code))\" message=\"\(attr(error.message))\">\(text(error.code + provider + ": " + error.message))</\(element)>\n"
         } else if let reason = job.skippedBecause {
             xml += "      <skipped message=\"\(attr(reason))\"/>\n"

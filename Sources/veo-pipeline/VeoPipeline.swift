@@ -1,13 +1,18 @@
 import ArgumentParser
+import Logging
 import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoSupport
 
 @main
 struct VeoPipeline: AsyncParsableCommand {
     static func main() async {
         MallocTuning.apply()
+        // A closed stdout or stderr stops the printing, never the run (`OutputChannel`).
+        OutputChannel.prepareProcess()
+        LoggingSystem.bootstrap { TerminalLogHandler(label: $0) }
         await main(nil)
     }
 

@@ -42,7 +42,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.init(file: file, position: SourcePosition(line: line, column: column))
     }
 
-    public var description: String { "\(file):\(position.line):\(position.column)" }
+    /// `file:line:column`, the file name escaped like any text from outside (a name may hold ESC
+    /// sequences or line breaks).
+    public var description: String { "\(DiagnosticText.escaped(file)):\(position.line):\(position.column)" }
 }
 
 /// One finding, like a compiler's: a severity, where, what, and notes pointing elsewhere.

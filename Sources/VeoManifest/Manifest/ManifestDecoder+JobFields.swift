@@ -25,6 +25,7 @@ extension ManifestDecoder {
         case .firstFrame: f.firstFrame = image(node, field: "first_frame")
         case .lastFrame: f.lastFrame = image(node, field: "last_frame")
         }
+        if f.position(of: key) == nil { f.invalid.insert(key) } else { f.invalid.remove(key) }
     }
 
     private mutating func model(_ m: Node) -> Located<VideoModel>? {

@@ -25,11 +25,14 @@ extension ManifestDecoder {
             return ShotMatrix(axes: [], position: position)
         }
         var axes: [ShotMatrix.Axis] = []
+        let errorsBefore = diagnostics.errorCount
         for i in 0..<t.count(node) {
             let (k, list) = t.pair(node, i)
             if let key = axisKey(k), let axis = decodeAxis(key, list, keyAt: t.position(k)) { axes.append(axis) }
         }
-        return ShotMatrix(axes: axes, position: position)
+        var matrix = ShotMatrix(axes: axes, position: position)
+        matrix.hasErrors = diagnostics.errorCount > errorsBefore
+        return matrix
     }
 
     /// The job field a matrix key names, or nil (reported, with a suggestion).

@@ -55,6 +55,10 @@ public struct JobFields: Sendable {
     public var references: Located<[Located<ImageSpec>]>?
     public var firstFrame: Located<ImageSpec>?
     public var lastFrame: Located<ImageSpec>?
+    /// Fields written with a value that is not valid (the decoder reported each): the value in
+    /// their place, if any, is a default or an outer level's, so a rule that needs the value
+    /// (a trim against `seconds`, an image against `size`) says nothing more about it.
+    var invalid: Set<JobKey> = []
 
     public init() {}
 
@@ -77,6 +81,9 @@ public struct JobFields: Sendable {
         if let v = other.references { result.references = v }
         if let v = other.firstFrame { result.firstFrame = v }
         if let v = other.lastFrame { result.lastFrame = v }
+        if !invalid.isEmpty || !other.invalid.isEmpty {
+            result.invalid = invalid.filter { other.position(of: $0) == nil }.union(other.invalid)
+        }
         return result
     }
 }
@@ -104,6 +111,11 @@ public struct Shot: Sendable {
     /// A matrix that made no variant (no valid axis, or too many combinations; reported by the
     /// decoder): the shot has no job, and nothing else is said about it.
     var matrixMadeNoVariants: Bool { matrix != nil && variants.isEmpty }
+
+    /// A matrix with an error of its own (an unknown axis, a value that is not valid...): the
+    /// variants it would have made are not known, so a name that matches none of those it made
+    /// is not reported again.
+    var matrixHasErrors: Bool { matrix?.hasErrors ?? false }
 }
 
 /// A shot's `matrix:`: job fields (axes), each with a list of values. Every combination of one
@@ -136,6 +148,8 @@ public struct ShotMatrix: Sendable {
     public var crossed: [String] = []
     /// Where the matrix mapping starts (diagnostics about the matrix as a whole point here).
     public var position: SourcePosition
+    /// The decoder reported an error inside the matrix (an axis or a value was left out).
+    var hasErrors = false
 
     /// The most variants a matrix may make (combinations, times the written variants).
     public static let maxCombinations = 256

@@ -77,8 +77,10 @@ public struct PlanRenderer: Sendable {
         DecimalText.string(value)
     }
 
-    /// Rows as columns padded to their widest cell (the last column is not padded).
+    /// Rows as columns padded to their widest cell (the last column is not padded). Every cell is
+    /// escaped for a terminal: ids, file names and URLs come from the manifest.
     static func aligned(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(TerminalText.escaped) }
         var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
         for row in rows {
             for (i, cell) in row.enumerated() where i < row.count - 1 { widths[i] = max(widths[i], cell.count) }
@@ -99,7 +101,7 @@ public struct PlanRenderer: Sendable {
         let factors = (m.crossed.isEmpty ? [] : ["variants"]) + m.axes
         let shown = m.variants.count > 8 ? m.variants.prefix(7) + ["… \(m.variants.count - 7) more"] : m.variants[...]
         let count = "\(m.variants.count) variant\(m.variants.count == 1 ? "" : "s")"
-        return "\(m.shot): \(count) from its matrix (\(factors.joined(separator: " × "))): \(shown.joined(separator: ", "))\n"
+        return TerminalText.escaped("\(m.shot): \(count) from its matrix (\(factors.joined(separator: " × "))): \(shown.joined(separator: ", "))") + "\n"
     }
 
     func totals() -> String {

@@ -45,6 +45,10 @@ extension Planner {
         }
         if shot.matrixMadeNoVariants { return nil }  // its matrix's error says why
         guard let (variant, take) = namedVariantAndTake(in: shot, variant: clip.variant, take: clip.take, at: clip.position) else { return nil }
+        // A 'seconds' that is not valid is reported at its line: a trim is not checked against a
+        // default assumed in its place.
+        let fields = variant.map { manifest.defaults.overlaid(by: shot.fields).overlaid(by: $0.fields) } ?? manifest.defaults.overlaid(by: shot.fields)
+        if fields.invalid.contains(.seconds) { return nil }
         // A shot with errors of its own has no job; its errors are reported already.
         return plan.job(PlannedJob.makeID(shot: shot.id.value, variant: variant?.id.value, take: take))
     }

@@ -19,7 +19,7 @@ public struct Planner: Sendable {
     var diagnostics: [Diagnostic] = []
     var seenDiagnostics: Set<Diagnostic> = []
     private var resolvedPaths: [String: String] = [:]
-    private var checkedImages: [String: ImageFileChecker.Outcome] = [:]
+    var checkedImages: [String: ImageFileChecker.Outcome] = [:]
     /// Indexes of shots whose id an earlier shot already has (reported; not planned).
     var duplicates: Set<Int> = []
     /// Some job depends on a job of a later shot: manifest order is not a valid order.
@@ -196,7 +196,9 @@ public struct Planner: Sendable {
             case .path(let written):
                 let absolute = resolvePath(written)
                 inputs.append(RequestInput(role: role, source: .file(path: absolute, written: written)))
-                if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: size, owner: owner) { ok = false }
+                // A size that is not valid is reported; an image is not measured against a default in its place.
+                let against = f.invalid.contains(.size) ? nil : size
+                if options.checkFiles, !checkImage(absolute, written: written, at: image.position, size: against, owner: owner) { ok = false }
             case .frame(let ref):
                 guard let target = frameJob(ref, from: shot, at: shotIndex, shotsByID: shotsByID) else {
                     ok = false
@@ -204,7 +206,7 @@ public struct Planner: Sendable {
                 }
                 inputs.append(RequestInput(role: role, source: .frame(job: target.id, frame: ref.frame)))
                 frameEdges.append((target.id, ref.position, role.rawValue))
-                if target.size.isPortrait != size.isPortrait {
+                if target.size.isPortrait != size.isPortrait, !f.invalid.contains(.size) {
                     warning("\(owner) is \(size.rawValue) (\(size.aspectName)) but takes a frame of '\(target.id)', which is \(target.size.rawValue) (\(target.size.aspectName)); the provider advises matching aspect ratios",
                             image.position)
                 }
@@ -238,6 +240,8 @@ public struct Planner: Sendable {
             guard !p.value.isEmpty, promptExpanded else { return }
             error("the prompt of \(owner) is empty\(p.value.contains("$") ? " after expanding variables" : "")", p.position)
         case .fullHDNeedsEightSeconds(let size, let seconds):
+            // A size or seconds that is not valid is reported at its line, not measured as a default.
+            guard f.invalid.isDisjoint(with: [.seconds, .size]) else { return }
             let message = "size \(size.rawValue) (1080p) needs 'seconds: \(ClipSeconds.fullHD.rawValue)', but \(owner) has \(seconds.rawValue) seconds\(f.seconds == nil ? " (the default)" : "")"
             if let s = f.seconds, v?.seconds != nil, v?.size == nil {
                 let notes = f.size.map { [Diagnostic.note("size is set to \($0.value.rawValue) here", at: location($0.position))] } ?? []
@@ -309,6 +313,7 @@ public struct Planner: Sendable {
                 return nil
             }
             guard let found = target.variants.first(where: { $0.id.value == v.value }) else {
+                if target.matrixHasErrors { return nil }  // the variant may be one the matrix's error left out
                 error("shot '\(target.id.value)' has no variant '\(v.value)'\(Suggest.didYouMean(v.value, target.variants.map(\.id.value)))", v.position)
                 return nil
             }
@@ -321,96 +326,6 @@ public struct Planner: Sendable {
             return nil
         }
         return (named, number)
-    }
-
-    private mutating func checkImage(_ path: String, written: String, at position: SourcePosition, size: VideoSize, owner: Owner) -> Bool {
-        // Each distinct file is looked up once per planner (the shared checker takes a lock).
-        let outcome: ImageFileChecker.Outcome
-        if let known = checkedImages[path] {
-            outcome = known
-        } else {
-            outcome = images.check(path)
-            checkedImages[path] = outcome
-        }
-        switch outcome {
-        case .missing:
-            error("image '\(written)' does not exist (looked for \(path))", position)
-            return false
-        case .directory:
-            error("image '\(written)' is a directory, not an image file", position)
-            return false
-        case .unreadable(let why):
-            error("cannot read image '\(written)': \(why)", position)
-            return false
-        case .notRegularFile:
-            error("image '\(written)' is not a regular file (a FIFO, socket or device); give an image file", position)
-            return false
-        case .notAnImage:
-            error("'\(written)' is not a PNG, JPEG or WebP image (checked by content, not by name)", position)
-            return false
-        case .tooLarge(let bytes):
-            error("image '\(written)' is \(bytes / (1024 * 1024)) MiB, more than the \(ProviderLimits.maxImageBytes / (1024 * 1024)) MiB the provider takes", position)
-            return false
-        case .ok(let info):
-            if let aspect = info.aspect {
-                let target = Double(size.width) / Double(size.height)
-                if abs(aspect - target) / target > options.aspectTolerance {
-                    warning("image '\(written)' is \(info.width!)x\(info.height!), whose aspect ratio differs from \(owner)'s size \(size.rawValue) (\(size.aspectName)); the provider advises matching them",
-                            position)
-                }
-            }
-            return true
-        }
-    }
-
-    // MARK: - Variables
-
-    /// `${name}` replaced by `vars[name]`; `$${` writes a literal `${`. Reports undefined names.
-    private mutating func expand(_ prompt: Located<String>) -> String? {
-        var text = prompt.value
-        text.makeContiguousUTF8()
-        let hasDollar = text.utf8.withContiguousStorageIfAvailable { b in
-            b.baseAddress.map { memchr($0, Int32(UInt8(ascii: "$")), b.count) != nil } ?? false
-        }
-        if hasDollar == false { return text }
-        return text.utf8.withContiguousStorageIfAvailable { bytes in expand(bytes, at: prompt.position) } ?? nil
-    }
-
-    private mutating func expand(_ bytes: UnsafeBufferPointer<UInt8>, at position: SourcePosition) -> String? {
-        // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character. The text
-        // between variables is copied in runs (memchr finds the next '$').
-        guard let base = bytes.baseAddress else { return "" }
-        func find(_ byte: UInt8, from start: Int) -> Int? {
-            guard start < bytes.count, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
-            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + 64)
-        var ok = true
-        var i = 0
-        while let dollar = find(UInt8(ascii: "$"), from: i) {
-            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<dollar]))
-            i = dollar + 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "$") {
-                result.append(UInt8(ascii: "$"))  // "$$" is one '$'
-                i += 1
-            } else if i < bytes.count, bytes[i] == UInt8(ascii: "{"), let close = find(UInt8(ascii: "}"), from: i + 1) {
-                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close]), as: UTF8.self)
-                if let value = manifest.vars[name] {
-                    result += value.value.utf8
-                } else {
-                    let known = manifest.vars.keys.sorted()
-                    let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
-                    error("undefined variable '${\(name)}' in prompt\(hint)", position)
-                    ok = false
-                }
-                i = close + 1
-            } else {
-                result.append(UInt8(ascii: "$"))
-            }
-        }
-        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i...]))
-        return ok ? String(decoding: result, as: UTF8.self) : nil
     }
 
     // MARK: - Order and cycles
@@ -509,7 +424,7 @@ public struct Planner: Sendable {
         add(.error(message, at: location(position), notes: notes))
     }
 
-    private mutating func warning(_ message: String, _ position: SourcePosition) {
+    mutating func warning(_ message: String, _ position: SourcePosition) {
         add(.warning(message, at: location(position)))
     }
 }

@@ -54,10 +54,7 @@ public struct OutputLayout: Sendable {
     /// Checks, before anything is started or paid for, that the run can write here: the folder is
     /// a folder (or can be created) and a file can be written in it.
     public func checkWritable() throws(OutputFolderError) {
-        var info = stat()
-        if lstat(root, &info) == 0, info.st_mode & S_IFMT != S_IFDIR, stat(root, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
-            throw OutputFolderError("the output folder \(root) is a file, not a folder; choose another --out")
-        }
+        if let error = fileInTheWayError() { throw error }
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {

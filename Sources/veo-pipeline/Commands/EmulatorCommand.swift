@@ -163,7 +163,7 @@ struct EmulatorCommand: AsyncParsableCommand {
                 fflush(nil)
             }
         } catch let error as EmulatorError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Terminal.writeStderr("error: \(error.description)\n")
             throw ExitCode(69)
         }
         print("Emulator stopped.")

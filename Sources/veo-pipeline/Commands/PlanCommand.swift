@@ -4,6 +4,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoSupport
 import VeoViews
 
 struct PlanCommand: AsyncParsableCommand {
@@ -91,7 +92,7 @@ struct PlanCommand: AsyncParsableCommand {
         let spent = SpendingLedger.totals(of: SpendingLedger.read(path: layout.spendingPath))
         let left = limits.remainingUSD(spentTotal: spent, spentThisRun: .init())
         let leftSeconds = limits.remainingSeconds(spentTotal: spent)
-        var line = String(format: "Budget: %.2f USD spent in %@ so far", spent.usd, folder)
+        var line = String(format: "Budget: %.2f USD spent in %@ so far", spent.usd, TerminalText.escaped(folder))
         if let left { line += String(format: ", %.2f USD left", left) }
         if let leftSeconds { line += ", \(leftSeconds) s of video left" }
         line += String(format: "; a run would spend an estimated %.2f USD (%d s). (%@)\n", estimate.usd, estimate.seconds, limits.sources.joined(separator: "; "))
@@ -135,7 +136,7 @@ struct PlanCommand: AsyncParsableCommand {
         let cachedJobs = cached ?? []
         let environment = ProcessInfo.processInfo.environment
         if github || GitHubActions.isActive(environment) {
-            Terminal.writeStdout(GitHubActions.commands(result.diagnostics.compactMap(GitHubActions.annotation)))
+            Terminal.writeCommands(GitHubActions.commands(result.diagnostics.compactMap(GitHubActions.annotation)))
             if let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty {
                 do {
                     try GitHubActions.appendSummary(StepSummary.markdown(for: plan, cached: cachedJobs, prices: table), to: path)

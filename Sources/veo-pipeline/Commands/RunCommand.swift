@@ -29,8 +29,12 @@ struct RunCommand: AsyncParsableCommand {
             Needs VEO_API_KEY (not with --emulate). The server is --base-url, else VEO_BASE_URL, \
             else the provider's production server. Requires ffmpeg/ffprobe.
 
-            Exit status: 0 all jobs succeeded, 1 a job failed or was skipped, 64 usage error, \
-            65 invalid manifest, 73 the output folder cannot be written, 130 interrupted.
+            Exit status: 0 all jobs succeeded (or were cached); 1 a job failed or was skipped \
+            because of one, or the run could not start (ffmpeg missing, the shared cache \
+            unreachable); 3 over budget (nothing was submitted), the estimate declined, or jobs \
+            left out by --render-what-fits; 64 usage error (a bad flag, an unusable --prices file, \
+            no VEO_API_KEY); 65 invalid manifest; 73 the output folder cannot be created or \
+            written, or the JUnit file cannot be written; 130 interrupted.
 
             Examples:
               veo-pipeline run pipelines/demo.yaml --emulate        # no key, no cost
@@ -126,6 +130,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (plan, manifest) = try loadPlan()
         let outDirectory = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
+        // Before the output folder is made: a run that cannot start leaves no empty folder behind.
+        if !emulate { _ = try apiKey() }
         do {
             try OutputLayout(root: outDirectory).checkWritable()
         } catch {
@@ -223,13 +229,18 @@ struct RunCommand: AsyncParsableCommand {
         var emulator: Emulator?
     }
 
+    /// VEO_API_KEY, or exit 64 saying how to set it.
+    private func apiKey() throws -> String {
+        guard let key = ProcessInfo.processInfo.environment["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+            Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY (or try --emulate)\n")
+            throw Exit.usage
+        }
+        return key
+    }
+
     private func startAPI(outDirectory: String) async throws -> API {
         guard emulate else {
-            guard let key = ProcessInfo.processInfo.environment["VEO_API_KEY"], !key.trimmingCharacters(in: .whitespaces).isEmpty else {
-                Terminal.writeStderr("error: VEO_API_KEY is not set; export your API key as VEO_API_KEY (or try --emulate)\n")
-                throw Exit.usage
-            }
-            return API(baseURL: APISettings.baseURL(flag: baseURL), apiKey: key, emulator: nil)
+            return API(baseURL: APISettings.baseURL(flag: baseURL), apiKey: try apiKey(), emulator: nil)
         }
         var config = EmulatorConfiguration()
         config.port = 0

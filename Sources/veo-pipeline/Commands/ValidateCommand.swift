@@ -4,6 +4,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoSupport
 import VeoViews
 
 struct ValidateCommand: AsyncParsableCommand {
@@ -50,6 +51,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let errors = result.diagnostics.count { $0.severity == .error }
         let warnings = result.diagnostics.count { $0.severity == .warning }
         func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+        let file = TerminalText.escaped(file)
         guard result.isValid, let plan = result.plan else {
             Terminal.writeStderr("\(file): invalid: \(count(errors, "error"))\n")
             return

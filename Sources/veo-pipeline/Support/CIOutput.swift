@@ -30,8 +30,8 @@ struct CIOutputOptions: ParsableArguments {
     /// Annotations to stdout and Markdown to `$GITHUB_STEP_SUMMARY`, when GitHub output is on.
     func emitGitHub(annotations: [GitHubActions.Annotation], summary: String?, groups: String? = nil) {
         guard githubActive else { return }
-        if let groups { Terminal.writeStdout(groups) }
-        Terminal.writeStdout(GitHubActions.commands(annotations))
+        if let groups { Terminal.writeCommands(groups) }
+        Terminal.writeCommands(GitHubActions.commands(annotations))
         guard let summary, let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
         do {
             try GitHubActions.appendSummary(summary, to: path)
@@ -44,9 +44,12 @@ struct CIOutputOptions: ParsableArguments {
     func finish(_ report: RunReport, outDirectory: String, verbose: Bool) throws {
         try writeJUnit(JUnitReport.xml(for: report, outDirectory: outDirectory))
         let sheet = outDirectory + "/" + RunViews.contactSheetName
+        // The step's summary file is capped as a whole: what earlier commands of the step wrote counts.
+        let written = environment["GITHUB_STEP_SUMMARY"].map(GitHubActions.summarySize) ?? 0
         emitGitHub(
             annotations: GitHubActions.annotations(for: report),
-            summary: StepSummary.markdown(for: report, contactSheet: FileManager.default.fileExists(atPath: sheet) ? sheet : nil),
+            summary: StepSummary.markdown(
+                for: report, contactSheet: FileManager.default.fileExists(atPath: sheet) ? sheet : nil, limit: StepSummary.defaultLimit - written),
             groups: verbose ? GitHubActions.groups(for: report) : nil)
     }
 }

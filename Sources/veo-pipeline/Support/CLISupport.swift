@@ -5,6 +5,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoViews
 
 /// Exit codes, as documented in README.
 enum Exit {
@@ -31,12 +32,24 @@ enum Terminal {
         return forStderr ? stderrIsTerminal : stdoutIsTerminal
     }
 
+    /// In GitHub Actions, a line the tool prints is read as a workflow command when it looks like
+    /// one: every text printed is made inert there (`GitHubActions.neutralised`), but the tool's
+    /// own commands (`writeCommands`).
+    static let guardsWorkflowCommands = GitHubActions.isActive(ProcessInfo.processInfo.environment)
+
+    /// Text to stdout. A reader that went away means "stop printing", never a crash (`OutputChannel`).
     static func writeStdout(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        OutputChannel.standardOutput.write(guardsWorkflowCommands ? GitHubActions.neutralised(text) : text)
     }
 
     static func writeStderr(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        OutputChannel.standardError.write(guardsWorkflowCommands ? GitHubActions.neutralised(text) : text)
+    }
+
+    /// The tool's own workflow commands (annotations, groups), written as they are: every free
+    /// text in them is escaped where they are made (`GitHubActions`).
+    static func writeCommands(_ text: String) {
+        OutputChannel.standardOutput.write(text)
     }
 }
 
@@ -84,8 +97,9 @@ extension PriceTable {
             return table
         case .failure(let failure):
             let problems = failure.all
-            for problem in problems { Terminal.writeStderr("\(path): error: \(TerminalText.escaped(problem.description))\n") }
-            Terminal.writeStderr("error: the price file \(path) is not usable (\(problems.count) problem\(problems.count == 1 ? "" : "s"))\n")
+            let shown = TerminalText.escaped(path)
+            for problem in problems { Terminal.writeStderr("\(shown): error: \(TerminalText.escaped(problem.description))\n") }
+            Terminal.writeStderr("error: the price file \(shown) is not usable (\(problems.count) problem\(problems.count == 1 ? "" : "s"))\n")
             throw Exit.usage
         }
     }

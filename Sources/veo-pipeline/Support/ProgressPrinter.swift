@@ -140,10 +140,10 @@ final class ProgressPrinter: Sendable {
             let detail: String
             switch o.status {
             case .succeeded: detail = o.output?.path ?? ""
-            case .failed: detail = o.failure.map { "\($0.code.rawValue)\($0.providerCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? ""
+            case .failed: detail = o.failure.map(failureText) ?? ""
             case .skipped: detail = o.skip?.reason ?? ""
             }
-            rows.append([o.job.id, status, TerminalText.escaped(detail)])
+            rows.append([TerminalText.escaped(o.job.id), status, TerminalText.escaped(detail)])
         }
         for c in result.cuts {
             let detail = c.output?.path ?? c.failure ?? c.skip?.reason ?? ""
@@ -165,9 +165,16 @@ final class ProgressPrinter: Sendable {
             text += "; \(made) of \(result.cuts.count) cut\(result.cuts.count == 1 ? "" : "s") made (\(result.cuts.count { $0.cached }) from the store)"
         }
         text += ". "
-        text += "Report: \(out)/report.json\n"
+        text += "Report: \(TerminalText.escaped(out))/report.json\n"
         if let cost { text += moneyLine(cost, emulated: emulated) }
         return text
+    }
+
+    /// `generation_failed: message`, with the provider's own code when it says more
+    /// (`server_error (upstream_timeout): …`), not again when it is the same word.
+    static func failureText(_ f: JobFailure) -> String {
+        let provider = f.providerCode.flatMap { $0 == f.code.rawValue ? nil : " (\($0))" } ?? ""
+        return "\(f.code.rawValue)\(provider): \(f.message)"
     }
 
     /// `Cost (estimate): …`: what this run committed, the folder in total, the cache's savings, the budget left.
