@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what veo-pipeline needs beyond Swift: libyaml (build), ffmpeg/ffprobe (frames and clip
 # checks, and the emulator's clips). With --test, also the Python tools the tests use
-# (check-jsonschema, Chromium and Playwright). With --bench, also what the benchmarks compare
+# (check-jsonschema, junitparser, cmarkgfm, Chromium and Playwright). With --bench, also what the benchmarks compare
 # against (the openai Python SDK and PyYAML, for scripts/bench/bench_openai_sdk.py); the tests do not
 # need it. Installs only what is missing. Debian/Ubuntu (apt-get); uses sudo when not root.
 set -euo pipefail
@@ -43,6 +43,11 @@ if ((want_test_tools)); then
   if ! python3 -c "import junitparser" 2>/dev/null; then
     echo "==> installing junitparser (pip)"
     python3 -m pip install --quiet --disable-pip-version-check junitparser
+  fi
+  # GitHub's own Markdown (cmark-gfm) renders the step summaries the tool writes in the tests.
+  if ! python3 -c "import cmarkgfm" 2>/dev/null; then
+    echo "==> installing cmarkgfm (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check cmarkgfm
   fi
   # The shared cache tests run S3 as moto in server mode (signatures checked).
   if ! command -v moto_server >/dev/null; then

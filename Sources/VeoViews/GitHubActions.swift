@@ -175,9 +175,10 @@ public enum GitHubActions {
 
     // MARK: - Escaping (GitHub's workflow command rules)
 
-    /// The message: `%`, CR and LF.
+    /// The message: `%`, CR and LF (and the legacy `##[`, which a log viewer would act on).
     public static func escapeData(_ text: String) -> String {
         text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+            .replacingOccurrences(of: "##[", with: "##%5B")
     }
 
     /// A property value: also `:` and `,`.

@@ -104,12 +104,14 @@ enum PipedRun {
         if closeStderr { try err.fileHandleForReading.close() }
         var firstLine = ""
         if closeStdoutAfterFirstLine {
-            firstLine = await Task.detached { readLine(out.fileHandleForReading) }.value
+            let fd = out.fileHandleForReading.fileDescriptor
+            firstLine = await Task.detached { readFirstLine(fd) }.value
         }
         try out.fileHandleForReading.close()
+        let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(for: .seconds(90))
-            process.terminate()
+            kill(pid, SIGKILL)
         }
         for await _ in done { break }
         watchdog.cancel()
@@ -118,10 +120,10 @@ enum PipedRun {
     }
 
     /// Reads up to the first line break (or the end), a byte at a time, as `head -1` would.
-    private static func readLine(_ handle: FileHandle) -> String {
+    private static func readFirstLine(_ fd: Int32) -> String {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
-        while read(handle.fileDescriptor, &byte, 1) == 1 && byte != UInt8(ascii: "\n") { bytes.append(byte) }
+        while read(fd, &byte, 1) == 1 && byte != UInt8(ascii: "\n") { bytes.append(byte) }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -24,32 +24,17 @@ struct OutputSafetyTests {
         #expect(!channel.write("third line\n"), "a closed channel drops text without trying again")
     }
 
-    @Test func aHungUpTerminalClosesTheChannel() throws {
-        OutputChannel.prepareProcess()
-        let master = posix_openpt(O_RDWR | O_NOCTTY)
-        try #require(master >= 0)
-        try #require(grantpt(master) == 0 && unlockpt(master) == 0)
-        let name = try #require(ptsname(master).map { String(cString: $0) })
-        let terminal = open(name, O_RDWR | O_NOCTTY)
-        try #require(terminal >= 0)
-        defer { close(terminal) }
-        let channel = OutputChannel(fd: terminal)
-        #expect(channel.write("hello\n"))
-        close(master)  // the SSH session closed: writes now fail with EIO
-        #expect(!channel.write("anyone there?\n"))
-        #expect(channel.isClosed)
-    }
-
-    @Test func aLongTextIsWrittenWhole() throws {
+    @Test func aLongTextIsWrittenWhole() async throws {
         var fds: [Int32] = [0, 0]
         try #require(pipe(&fds) == 0)
         defer { close(fds[0]) }
         let text = String(repeating: "0123456789abcdef", count: 64 * 1024)  // 1 MiB: more than a pipe holds
+        let readEnd = fds[0]
         let reader = Task.detached { () -> Int in
             var total = 0
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                let n = read(fds[0], &buffer, buffer.count)
+                let n = read(readEnd, &buffer, buffer.count)
                 if n <= 0 { return total }
                 total += n
             }
