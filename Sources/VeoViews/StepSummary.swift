@@ -92,7 +92,8 @@ public enum StepSummary {
     /// Text from outside, inert in a table cell: one line, at most `maxCell` characters, and no
     /// Markdown. A backslash before the characters that make links and images (`[`, `]`, `!`),
     /// code, emphasis and strikethrough (`` ` ``, `*`, `_`, `~`), entities (`&`), cell breaks (`|`) and
-    /// the parts of bare links GitHub makes clickable (the `:` of `https://`, the `@` of an address,
+    /// the parts of bare links GitHub makes clickable (the `:` of `https://`, the `@` of an address
+    /// (after an invisible word joiner),
     /// the `.` of `www.`); `<` and `>` as entities, so no HTML is made.
     static func cell(_ text: String) -> String {
         var out = ""
@@ -103,7 +104,8 @@ public enum StepSummary {
             case "\r", "\n", "\r\n": out += " "
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\\", "`", "*", "_", "[", "]", "!", "|", "~", "&", ":", "@": out += "\\" + String(c)
+            case "\\", "`", "*", "_", "[", "]", "!", "|", "~", "&", ":": out += "\\" + String(c)
+            case "@": out += "\u{2060}@"  // a word joiner: an escaped '@' still makes a mail link
             case "." where String(previous).lowercased() == "www": out += "\\."
             default: out.append(c)
             }

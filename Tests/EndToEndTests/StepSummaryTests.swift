@@ -33,7 +33,7 @@ import VeoViews
         let report = try ReportFixture.report(failedJobs: 1, cuts: 1, message: Self.hostile)
         let markdown = StepSummary.markdown(for: report, contactSheet: "out/index.html")
         let html = try await Self.render(markdown)
-        for tag in ["<a ", "<img", "<b>", "<strong>", "<del>", "<code>code</code>"] {
+        for tag in ["<a ", "<img", "<b>", "<strong>strong", "<del>", "<code>code</code>"] {
             #expect(!html.contains(tag), "\(tag) in \(html)")
         }
         #expect(html.components(separatedBy: "<tr>").count - 1 == 4, "a pipe in the text does not add cells or rows: \(html)")

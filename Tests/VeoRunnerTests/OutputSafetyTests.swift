@@ -49,7 +49,7 @@ struct OutputSafetyTests {
     @Test(arguments: [
         ("::warning file=x.yaml,line=1::forged", "%3A:warning file=x.yaml,line=1::forged"),
         ("   ::stop-commands::tok", "   %3A:stop-commands::tok"),
-        ("\t\u{1B}[0m::error::x", "\t\u{1B}[0m%3A:error::x"),
+        ("\t\u{1B}::error::x", "\t\u{1B}%3A:error::x"),
         ("ok\n::error::second line", "ok\n%3A:error::second line"),
         ("ok\r::error::after a carriage return", "ok\r%3A:error::after a carriage return"),
         ("message ##[error]legacy form mid-line", "message ##%5Berror]legacy form mid-line"),
