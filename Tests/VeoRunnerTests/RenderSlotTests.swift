@@ -9,57 +9,73 @@ import VeoProvider
 
 // MARK: - A slot is a render at the provider
 
-/// A provider whose renders take `render` and whose downloads wait until the test opens them.
-/// Records the order of creates (by prompt) and the most renders it had unfinished at once.
+/// A provider whose renders take `render` on the run's ``TestClock`` and whose downloads wait until
+/// the test opens them. Records the order of creates (by prompt), the renders unfinished at once
+/// and the downloads begun; `rateLimited` creates are refused with a 429 first. Nothing in it
+/// waits in real time.
 final class GatedProvider: VideoService {
-    private struct State {
+    struct State: Sendable {
         var created: [String] = []
         var rendering = 0
         var mostRendering = 0
         var downloading: Set<String> = []
         var open = false
+        var refusals = 0
     }
 
     let clip: String
     let render: Duration
-    private let state = Mutex(State())
+    let clock: TestClock
+    let rateLimited: Int
+    let state = Watched(State())
 
-    init(clip: String, render: Duration) {
+    init(clip: String, render: Duration, clock: TestClock, rateLimited: Int = 0) {
         self.clip = clip
         self.render = render
+        self.clock = clock
+        self.rateLimited = rateLimited
     }
 
-    var created: [String] { state.withLock { $0.created } }
-    var mostRendering: Int { state.withLock { $0.mostRendering } }
-    var downloading: Set<String> { state.withLock { $0.downloading } }
-    func openDownloads() { state.withLock { $0.open = true } }
+    var created: [String] { state.value.created }
+    var mostRendering: Int { state.value.mostRendering }
+    var downloading: Set<String> { state.value.downloading }
+    func openDownloads() { state.update { $0.open = true } }
 
     func create(_ request: GenerationRequest, uploads: [ImageUpload], onAttempt: @Sendable (SubmitAttempt) async throws -> Void) async throws -> VideoObject {
         try await onAttempt(.sending(attempt: 1))
-        state.withLock {
-            $0.created.append(request.prompt)
-            $0.rendering += 1
-            $0.mostRendering = max($0.mostRendering, $0.rendering)
+        var refused = false
+        state.update { state in
+            refused = state.refusals < rateLimited
+            if refused {
+                state.refusals += 1
+                return
+            }
+            state.created.append(request.prompt)
+            state.rendering += 1
+            state.mostRendering = max(state.mostRendering, state.rendering)
         }
+        if refused { throw VideoAPIError(kind: .rateLimited, httpStatus: 429, message: "too many requests") }
         return VideoObject(id: "video_" + request.prompt, status: .queued, progress: 0)
     }
 
     func waitForCompletion(id: String, pollInterval: Duration, timeout: Duration, onUpdate: @Sendable (VideoObject) async -> Void) async throws -> VideoObject {
-        try await Task.sleep(for: render)
-        state.withLock { $0.rendering -= 1 }
+        try await clock.sleep(for: render)
+        state.update { $0.rendering -= 1 }
         return VideoObject(id: id, status: .completed, progress: 100)
     }
 
     func download(_ video: VideoObject, to destinationPath: String, maxBytes: Int64?) async throws -> DownloadResult {
-        state.withLock { _ = $0.downloading.insert(video.id) }
-        while !state.withLock({ $0.open }) { try await Task.sleep(for: .milliseconds(5)) }
+        state.update { _ = $0.downloading.insert(video.id) }
+        await state.wait { $0.open }
         try FileManager.default.copyItem(atPath: clip, toPath: destinationPath)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: destinationPath))
         return DownloadResult(path: destinationPath, bytes: Int64(bytes.count), sha256: try CacheKey.sha256(ofFile: destinationPath))
     }
 }
 
-@Suite struct RenderSlotTests {
+/// The runner's scheduling against a test clock and a ``GatedProvider``: what the loop decided is
+/// read where it decided it (``Runner/onLoopWait``), so no test sleeps or reads the time.
+@Suite(.timeLimit(.minutes(1))) struct RenderSlotTests {
     static let header = """
         version: 1
         name: slots
@@ -70,43 +86,54 @@ final class GatedProvider: VideoService {
         shots:
 
         """
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// Runs `shots` (manifest lines under `shots:`) against a ``GatedProvider`` with `concurrency`;
-    /// `whileGated` sees the provider while no download may finish, then downloads open.
-    func run(
-        _ shots: String, concurrency: Int, render: Duration = .milliseconds(20),
-        whileGated: @escaping @Sendable (GatedProvider) async throws -> Void
-    ) async throws -> (RunResult, GatedProvider) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("veo-slots-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let clip = try MediaToolsTests.makeClip("1280x720", seconds: 4, faststart: true, in: dir)
-        try (Self.header + shots).write(toFile: dir + "/shots.yaml", atomically: true, encoding: .utf8)
-        let loaded = ManifestLoader.load(file: dir + "/shots.yaml")
-        let plan = try #require(loaded.plan, "\(loaded.diagnostics)")
-        var options = RunOptions(outDirectory: dir + "/out")
-        options.concurrency = concurrency
-        let provider = GatedProvider(clip: clip, render: render)
-        let runner = Runner(plan: plan, options: options, service: provider)
-        let running = Task { try await runner.run() }
-        do {
-            try await whileGated(provider)
-        } catch {
+    /// A run of `shots` (manifest lines under `shots:`) with `concurrency` slots, on a test clock
+    /// that stands still until the test moves it; downloads wait until the test opens them.
+    struct Harness {
+        let provider: GatedProvider
+        let clock: TestClock
+        /// Every ``Runner/LoopState`` the scheduling loop reported, the latest last.
+        let loop = Watched<[Runner.LoopState]>([])
+        let running: Task<RunResult, any Error>
+        let directory: String
+
+        init(_ shots: String, concurrency: Int, rateLimited: Int = 0) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("veo-slots-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let clip = try MediaToolsTests.makeClip("1280x720", seconds: 4, faststart: true, in: directory)
+            try (RenderSlotTests.header + shots).write(toFile: directory + "/shots.yaml", atomically: true, encoding: .utf8)
+            let loaded = ManifestLoader.load(file: directory + "/shots.yaml")
+            let plan = try #require(loaded.plan, "\(loaded.diagnostics)")
+            clock = TestClock()
+            var options = RunOptions(outDirectory: directory + "/out")
+            options.concurrency = concurrency
+            options.clock = clock
+            options.now = { RenderSlotTests.start }
+            provider = GatedProvider(clip: clip, render: .seconds(4), clock: clock, rateLimited: rateLimited)
+            var runner = Runner(plan: plan, options: options, service: provider)
+            runner.onLoopWait = { [loop] state in loop.update { $0.append(state) } }
+            running = Task { [runner] in try await runner.run() }
+        }
+
+        /// The loop's state once it has taken the news of `id`'s render and acted on it.
+        func loopAfterRender(of id: String) async -> Runner.LoopState? {
+            await loop.wait { $0.contains { $0.rendered.contains(id) } }.first { $0.rendered.contains(id) }
+        }
+
+        /// Waits until a render sleeps on the clock, then moves the clock past it.
+        func finishNextRender() async {
+            await clock.sleeping.wait { $0 > 0 }
+            clock.advance(by: provider.render)
+        }
+
+        /// Lets everything go on (downloads open, renders end at once) and returns the run's result.
+        func finish() async throws -> RunResult {
             provider.openDownloads()
-            _ = try? await running.value
-            throw error
+            clock.runFreely()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            return try await running.value
         }
-        provider.openDownloads()
-        return (try await running.value, provider)
-    }
-
-    /// Waits (up to 10 s) until `condition` holds.
-    func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<2000 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return condition()
     }
 
     @Test func aSlotIsGivenBackOnceWhicheverNewsComesFirst() {
@@ -121,27 +148,32 @@ final class GatedProvider: VideoService {
     }
 
     @Test func theNextJobStartsWhileTheFinishedRenderDownloads() async throws {
-        let (result, provider) = try await run("  - {id: a, prompt: a}\n  - {id: b, prompt: b}\n  - {id: c, prompt: c}\n", concurrency: 1) { provider in
-            // With one slot, all three renders happen while no download has finished.
-            let allCreated = try await eventually { provider.created.count == 3 }
-            #expect(allCreated, "creates while downloads were held: \(provider.created)")
-            #expect(provider.downloading.contains("video_a"))
+        let run = try Harness("  - {id: a, prompt: a}\n  - {id: b, prompt: b}\n  - {id: c, prompt: c}\n", concurrency: 1)
+        // With one slot, all three renders happen while no download has finished.
+        // Each finished render's slot goes to the next job at once (c's to nobody).
+        for (id, latest) in [("a", "b"), ("b", "c"), ("c", "c")] {
+            await run.finishNextRender()
+            let loop = await run.loopAfterRender(of: id)
+            #expect(loop?.started.last == latest, "\(String(describing: loop))")
         }
+        await run.provider.state.wait { $0.downloading.count == 3 }
+        #expect(run.provider.created == ["a", "b", "c"])
+        let result = try await run.finish()
         #expect(result.status == .succeeded)
         #expect(result.outcomes.allSatisfy { $0.status == .succeeded }, "\(result.outcomes.map(\.status))")
         // One slot: never two renders at the provider at once.
-        #expect(provider.mostRendering == 1)
+        #expect(run.provider.mostRendering == 1)
     }
 
     @Test func aDependentWaitsForTheClipOnDisk() async throws {
-        let (result, provider) = try await run("  - {id: a, prompt: a}\n  - {id: b, prompt: b, after: [a]}\n", concurrency: 2) { provider in
-            let downloading = try await eventually { provider.downloading.contains("video_a") }
-            #expect(downloading)
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(provider.created == ["a"], "b started before a's clip was on disk")
-        }
+        let run = try Harness("  - {id: a, prompt: a}\n  - {id: b, prompt: b, after: [a]}\n", concurrency: 2)
+        await run.finishNextRender()
+        // The loop heard that a's render finished; a's clip is not on disk (downloads are held).
+        let loop = await run.loopAfterRender(of: "a")
+        #expect(loop?.started == ["a"], "b started before a's clip was on disk")
+        let result = try await run.finish()
         #expect(result.status == .succeeded)
-        #expect(provider.created == ["a", "b"])
+        #expect(run.provider.created == ["a", "b"])
     }
 
     @Test func aSlotWaitsForTheDependentOnTheCriticalPath() async throws {
@@ -149,24 +181,43 @@ final class GatedProvider: VideoService {
         // finishes, its dependent b (8 s behind it) should go before x (4 s): the slot waits for
         // a's clip instead of going to x.
         let shots = "  - {id: a, prompt: a}\n  - {id: b, prompt: b, after: [a]}\n  - {id: c, prompt: c, after: [b]}\n  - {id: x, prompt: x}\n"
-        let (result, provider) = try await run(shots, concurrency: 1) { provider in
-            let downloading = try await eventually { provider.downloading.contains("video_a") }
-            #expect(downloading)
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(provider.created == ["a"], "the slot went to x while b waited for a's clip")
-        }
+        let run = try Harness(shots, concurrency: 1)
+        await run.finishNextRender()
+        let loop = await run.loopAfterRender(of: "a")
+        #expect(loop?.started == ["a"], "the slot went to x while b waited for a's clip")
+        let result = try await run.finish()
         #expect(result.status == .succeeded)
         // b took a's slot; c and x (4 s each behind them) follow in either order.
-        #expect(Array(provider.created.prefix(2)) == ["a", "b"] && Set(provider.created) == ["a", "b", "c", "x"], "\(provider.created)")
+        let created = run.provider.created
+        #expect(Array(created.prefix(2)) == ["a", "b"] && Set(created) == ["a", "b", "c", "x"], "\(created)")
     }
 
     @Test func slotsNeverExceedTheConcurrency() async throws {
         let shots = (1...8).map { "  - {id: s\($0), prompt: s\($0)}\n" }.joined()
-        let (result, provider) = try await run(shots, concurrency: 3, render: .milliseconds(50)) { provider in
-            let allCreated = try await eventually { provider.created.count == 8 }
-            #expect(allCreated, "\(provider.created)")
-        }
+        let run = try Harness(shots, concurrency: 3)
+        run.provider.openDownloads()
+        // Three renders at the provider, and the loop waits: nothing more starts while they render.
+        await run.clock.sleeping.wait { $0 == 3 }
+        let first = await run.loop.wait { !$0.isEmpty }.first
+        #expect(first?.started.count == 3, "\(String(describing: first))")
+        #expect(run.provider.created.count == 3)
+        let result = try await run.finish()
         #expect(result.status == .succeeded)
-        #expect(provider.mostRendering <= 3 && provider.mostRendering >= 2, "\(provider.mostRendering)")
+        #expect(run.provider.created.count == 8)
+        #expect(run.provider.mostRendering == 3, "\(run.provider.mostRendering)")
+    }
+
+    @Test func theRunTakesItsTimeFromTheInjectedClock() async throws {
+        // Two 429s: the runner pauses 16 s and then 32 s (twice, four times the 8 s poll interval)
+        // on the run's clock, which a test moves at once; the job's wall time is read on it too,
+        // and the run's dates come from the injected `now`.
+        let run = try Harness("  - {id: a, prompt: a}\n", concurrency: 1, rateLimited: 2)
+        let result = try await run.finish()
+        #expect(result.status == .succeeded, "\(result.outcomes.map(\.failure))")
+        #expect(run.clock.sleeps.filter { $0 >= .seconds(16) } == [.seconds(16), .seconds(32)], "\(run.clock.sleeps)")
+        let outcome = try #require(result.outcomes.first)
+        #expect((outcome.wallSeconds ?? 0) >= 52, "16 s + 32 s of pauses and a 4 s render: \(String(describing: outcome.wallSeconds))")
+        #expect(result.startedAt == Self.start && result.finishedAt == Self.start)
+        #expect(outcome.submission?.submittedAt == Self.start)
     }
 }

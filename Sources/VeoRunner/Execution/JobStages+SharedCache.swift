@@ -147,7 +147,7 @@ extension JobContext {
     /// This runner's claim, create-only: false when another runner holds it.
     private func writeClaim(_ resolved: ResolvedJob) async throws -> Bool {
         guard let shared = options.sharedCache else { return false }
-        let mine = Claim(runner: shared.runnerID, createdAt: Date(), videoID: nil)
+        let mine = Claim(runner: shared.runnerID, createdAt: options.now(), videoID: nil)
         return try await shared.cache.write(
             CachePaths.claim(remoteKey(resolved.key)), try Self.jsonCoder.0.encode(mine), contentType: "application/json", createOnly: true)
     }
@@ -179,7 +179,7 @@ extension JobContext {
                     onEvent(.submitted(job: job.id, videoID: video, resumed: true))
                     return .follow(video)
                 }
-                let age = Date().timeIntervalSince(claim?.createdAt ?? .distantPast)
+                let age = options.now().timeIntervalSince(claim?.createdAt ?? .distantPast)
                 if age > options.jobTimeout.seconds {
                     guard options.resubmitAmbiguous, !shared.readOnly else {
                         throw JobFailure(.ambiguousSubmission, """
@@ -188,11 +188,11 @@ extension JobContext {
                             rendering (and billing) it. Not sent again; to submit it anyway, run with --resubmit-ambiguous.
                             """)
                     }
-                    _ = try await cache.write(path, try Self.jsonCoder.0.encode(Claim(runner: shared.runnerID, createdAt: Date())), contentType: "application/json", createOnly: false)
+                    _ = try await cache.write(path, try Self.jsonCoder.0.encode(Claim(runner: shared.runnerID, createdAt: options.now())), contentType: "application/json", createOnly: false)
                     return .submit(claimed: true)
                 }
                 onEvent(.progress(job: job.id, status: "claimed by another runner, waiting", percent: nil))
-                try await Task.sleep(for: options.pollInterval)
+                try await options.clock.sleep(for: options.pollInterval)
             }
         } catch let error as CacheError {
             throw JobFailure(.cacheFailed, error.description)
@@ -202,7 +202,7 @@ extension JobContext {
     /// The provider answered: the claim gets the video id, so any runner can finish the job.
     func completeClaim(_ resolved: ResolvedJob, videoID: String, claimedAt: Date?) async {
         guard let shared = options.sharedCache, !shared.readOnly else { return }
-        let claim = Claim(runner: shared.runnerID, createdAt: claimedAt ?? Date(), videoID: videoID)
+        let claim = Claim(runner: shared.runnerID, createdAt: claimedAt ?? options.now(), videoID: videoID)
         do {
             _ = try await shared.cache.write(
                 CachePaths.claim(remoteKey(resolved.key)), try Self.jsonCoder.0.encode(claim), contentType: "application/json", createOnly: false)

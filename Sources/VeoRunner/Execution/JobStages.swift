@@ -30,9 +30,9 @@ struct JobContext: Sendable {
     let sharedLookups = LookupTally()
 
     func execute(_ job: PlannedJob, upstream: [JobOutcome], force: Bool) async -> JobOutcome {
-        let started = ContinuousClock.now
+        let elapsed = stopwatch(options.clock)
         var outcome = await stages(job, upstream: upstream, force: force)
-        outcome.wallSeconds = (ContinuousClock.now - started).seconds
+        outcome.wallSeconds = elapsed().seconds
         return outcome
     }
 
@@ -74,9 +74,9 @@ struct JobContext: Sendable {
             let polls = PollTally()
             let video = try await waitForRender(job, key: resolved.key, submission: submitted.submission, outputLost: submitted.outputLost, polls: polls)
             renderFinished(job.id)
-            let completedAt = Date()
+            let completedAt = options.now()
             let (output, downloadRequests) = try await fetchAndVerify(job, video: video, key: resolved.key)
-            let onDiskAt = Date()
+            let onDiskAt = options.now()
             try await record(job, key: resolved.key, video: video, output: output, submittedAt: submitted.submission.submittedAt)
             await share(job, key: resolved.key, videoID: video.id, output: output)
             var outcome = finished(job, .rendered(output, completedAt: completedAt), resolved: resolved, submission: submitted.submission)
@@ -208,7 +208,7 @@ struct JobContext: Sendable {
             try await ledger.release(job: job.id, key: resolved.key, usd: usd, seconds: seconds)
             throw failure
         }
-        let submittedAt = Date()
+        let submittedAt = options.now()
         try await journal.append(JournalEntry(event: .submitted, key: resolved.key, job: job.id, videoID: video.id, submittedAt: submittedAt))
         onEvent(.submitted(job: job.id, videoID: video.id, resumed: false))
         let submission = Submission(videoID: video.id, submittedAt: submittedAt, attempts: attempts, resumed: false, inputs: inputs)
@@ -252,7 +252,7 @@ struct JobContext: Sendable {
     /// tries again, with growing pauses, until the job's deadline. Returns the video and the count
     /// of create requests sent for this job.
     func submit(_ job: PlannedJob, key: String, uploads: [ImageUpload], earlierAttempts: Int) async throws -> (VideoObject, Int) {
-        let deadline = ContinuousClock.now + options.jobTimeout
+        let elapsed = stopwatch(options.clock)
         let attempts = AttemptLog(journal: journal, key: key, job: job.id, earlier: earlierAttempts)
         var waits = 0
         while true {
@@ -280,18 +280,19 @@ struct JobContext: Sendable {
                 var failure = JobFailure(error)
                 failure.attempts = attempts.count
                 try await journal.append(JournalEntry(event: .failed, key: key, job: job.id, failure: failure))
-                guard error.kind == .rateLimited, let pause = rateLimitPause(after: waits + 1, error: error, deadline: deadline) else { throw failure }
+                guard error.kind == .rateLimited, let pause = rateLimitPause(after: waits + 1, error: error, left: options.jobTimeout - elapsed()) else { throw failure }
                 waits += 1
                 onEvent(.progress(job: job.id, status: "rate limited by the provider, waiting", percent: nil))
-                try await Task.sleep(for: pause)
+                try await options.clock.sleep(for: pause)
             }
         }
     }
 
-    /// Growing pauses, never shorter than what the server asked for; nil past the deadline.
-    private func rateLimitPause(after waits: Int, error: VideoAPIError, deadline: ContinuousClock.Instant) -> Duration? {
+    /// Growing pauses, never shorter than what the server asked for; nil when it would end past
+    /// the job's deadline (`left` of it remains).
+    private func rateLimitPause(after waits: Int, error: VideoAPIError, left: Duration) -> Duration? {
         let pause = max(min(Duration.seconds(60), options.pollInterval * (1 << min(waits, 6))), error.retryAfter ?? .zero)
-        return ContinuousClock.now + pause < deadline ? pause : nil
+        return pause < left ? pause : nil
     }
 
     // MARK: - 4. Wait for the render

@@ -31,19 +31,24 @@ actor FileHashCache {
     }
 }
 
-/// Spaces create requests to at most N per minute.
+/// Spaces create requests to at most N per minute, on the run's clock.
 actor RateLimiter {
     private let interval: Duration
-    private var next: ContinuousClock.Instant?
+    private let clock: any Clock<Duration>
+    private let elapsed: @Sendable () -> Duration
+    /// When the next request may go, on `elapsed`.
+    private var next: Duration?
 
-    init(perMinute: Int) {
+    init(perMinute: Int, clock: any Clock<Duration> = ContinuousClock()) {
         interval = .milliseconds(60_000 / max(1, perMinute))
+        self.clock = clock
+        elapsed = stopwatch(clock)
     }
 
     func acquire() async throws {
-        let now = ContinuousClock.now
+        let now = elapsed()
         let slot = max(now, next ?? now)
         next = slot + interval
-        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+        if slot > now { try await clock.sleep(for: slot - now) }
     }
 }

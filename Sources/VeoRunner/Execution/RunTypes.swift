@@ -45,6 +45,13 @@ public struct RunOptions: Sendable {
     public var confirm: (@Sendable (SpendEstimate) async -> Bool)?
     /// The shared cache (`--cache`): results shared, claims on S3.
     public var sharedCache: SharedCacheOptions?
+    /// The clock of the run's waits and timings: pauses after a 429, the spacing of
+    /// `--requests-per-minute`, each job's deadline and wall time. Tests inject one whose sleeps
+    /// return at once (the client takes its own, `VideoAPIClient(clock:)`).
+    public var clock: any Clock<Duration> = ContinuousClock()
+    /// The wall clock of what the run records (start and end of the run, when a job was submitted
+    /// and completed). Tests inject a fixed date.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init(outDirectory: String) {
         self.outDirectory = outDirectory
@@ -117,4 +124,14 @@ public enum APIOrigin {
     public static func of(_ baseURL: String) -> String {
         ServerOrigin(baseURL)?.description ?? baseURL
     }
+}
+
+/// Time since this call on `clock`: one reading per call of the returned function. The runner's
+/// deadlines and wall times are measured this way, so a test clock drives them.
+func stopwatch(_ clock: any Clock<Duration>) -> @Sendable () -> Duration {
+    func start<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Duration {
+        let started = clock.now
+        return { started.duration(to: clock.now) }
+    }
+    return start(clock)
 }

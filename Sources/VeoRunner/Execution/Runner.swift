@@ -16,6 +16,10 @@ public struct Runner: Sendable {
     public var service: any VideoService
     public var media: MediaTools
     public var onEvent: @Sendable (RunEvent) -> Void
+    /// Told each time the scheduling loop has acted on all it heard and waits for a task to end:
+    /// what it started and which renders' news it took. Tests see there what the loop decided
+    /// without waiting for it in real time.
+    var onLoopWait: @Sendable (LoopState) -> Void = { _ in }
 
     public init(plan: Plan, options: RunOptions, service: any VideoService, media: MediaTools = MediaTools(),
                 onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in })
@@ -30,7 +34,7 @@ public struct Runner: Sendable {
     /// Runs to the end, or until the task is cancelled (then the result's status is `interrupted`).
     /// Throws only when the output folder or journal cannot be set up.
     public func run() async throws -> RunResult {
-        let startedAt = Date()
+        let startedAt = options.now()
         let layout = OutputLayout(root: options.outDirectory)
         try layout.prepare()
         // One run per output folder: two would both submit every job and fight over the journal.
@@ -45,7 +49,7 @@ public struct Runner: Sendable {
         let rendered = RenderedJobs()
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
-            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0) }, ledger: ledger, renderFinished: rendered.post)
+            limiter: options.requestsPerMinute.map { RateLimiter(perMinute: $0, clock: options.clock) }, ledger: ledger, renderFinished: rendered.post)
         var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
         var cuts = CutSchedule(plan: plan, selected: selection.cuts, forced: selection.forcedCuts)
         let maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
@@ -57,7 +61,7 @@ public struct Runner: Sendable {
         let ordered = schedule.outcomes(in: plan)
         let cutOutcomes = cuts.outcomes(in: plan)
         return RunResult(
-            status: Self.status(of: ordered, cuts: cutOutcomes), outcomes: ordered, cuts: cutOutcomes, startedAt: startedAt, finishedAt: Date(),
+            status: Self.status(of: ordered, cuts: cutOutcomes), outcomes: ordered, cuts: cutOutcomes, startedAt: startedAt, finishedAt: options.now(),
             spentThisRun: await ledger.thisRun, spentTotal: await ledger.total)
     }
 
@@ -69,11 +73,13 @@ public struct Runner: Sendable {
         await withTaskGroup(of: Finished.self) { group in
             var slots = RenderSlots()
             var (cutting, listening) = (0, false)
+            var seen = LoopState()
             while true {
                 if Task.isCancelled { schedule.stop(because: Schedule.interruptedReason, cause: .interrupted) }
                 while slots.taken < max(1, options.concurrency), let (job, upstream, force) = schedule.nextReady() {
                     group.addTask { .job(await context.execute(job, upstream: upstream, force: force)) }
                     slots.take()
+                    seen.started.append(job.id)
                 }
                 // One task at a time waits for the next finished render, while any job holds a slot.
                 if slots.taken > 0, !listening {
@@ -87,10 +93,12 @@ public struct Runner: Sendable {
                     group.addTask { .cut(await maker.make(cut, clips: clips, force: force)) }
                     cutting += 1
                 }
+                onLoopWait(seen)
                 guard let finished = await group.next() else { break }
                 switch finished {
                 case .rendered(let id):
                     listening = false
+                    if let id { seen.rendered.append(id) }
                     if let id, !schedule.keepsSlot(after: id) { slots.renderFinished(id) }
                 case .job(let outcome):
                     slots.jobEnded(outcome.job.id)
@@ -103,6 +111,14 @@ public struct Runner: Sendable {
                 }
             }
         }
+    }
+
+    /// What the scheduling loop has done so far (``onLoopWait``).
+    struct LoopState: Sendable {
+        /// Jobs started, in order.
+        var started: [String] = []
+        /// Jobs whose render's news the loop took (their slot went on or waits for a dependent).
+        var rendered: [String] = []
     }
 
     /// What a task of the run's group gives back.
