@@ -7,14 +7,17 @@ let strictSettings: [SwiftSetting] = [
 ]
 
 // The layers, bottom up (docs/architecture.md draws them):
-//   VeoSupport, VeoProvider      no dependencies: shared helpers; the provider's rules
+//   VeoSupport, VeoProvider      shared helpers (file hashing: Crypto); the provider's rules
 //   VeoManifest                  YAML (libyaml) → manifest → diagnostics → plan; links no NIO
+//   VeoMedia                     ffmpeg/ffprobe, frames, stills, MP4 header probing
+//   VeoReport                    the run report's types, the output folder's paths, failure codes
 //   VeoClient                    the video API client (AsyncHTTPClient)
 //   VeoCache                     the shared cache: S3 (SigV4) or Bazel's HTTP layout
-//   VeoRunner                    runs a plan: stages, journal, media checks, report
-//   VeoViews                     views of a finished run, made from its report (HTML contact sheet)
+//   VeoRunner                    runs a plan: scheduling, stages, journal, budget, cuts
+//   VeoViews                     views of a finished run, made from its report alone (no VeoRunner)
 //   VeoEmulator                  a faithful local server of the video API (Hummingbird)
-//   veo-pipeline                 the thin command line
+//   VeoWorkspace                 a manifest and its folder: defaults resolved once, forecast(), run()
+//   veo-pipeline                 the thin command line: flags, a call, printing, an exit code
 let package = Package(
     name: "veo-pipeline",
     platforms: [.macOS(.v15)],
@@ -22,9 +25,12 @@ let package = Package(
         .executable(name: "veo-pipeline", targets: ["veo-pipeline"]),
         .library(name: "VeoManifest", targets: ["VeoManifest"]),
         .library(name: "VeoClient", targets: ["VeoClient"]),
+        .library(name: "VeoMedia", targets: ["VeoMedia"]),
+        .library(name: "VeoReport", targets: ["VeoReport"]),
         .library(name: "VeoRunner", targets: ["VeoRunner"]),
         .library(name: "VeoViews", targets: ["VeoViews"]),
         .library(name: "VeoEmulator", targets: ["VeoEmulator"]),
+        .library(name: "VeoWorkspace", targets: ["VeoWorkspace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,14 +49,31 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // Helpers every layer shares: atomic file writes, hex, async semaphores, file paths, errors as text.
-        .target(name: "VeoSupport", swiftSettings: strictSettings),
+        // Helpers every layer shares: atomic file writes, file hashing, hex, async semaphores, file paths, errors as text.
+        .target(
+            name: "VeoSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The provider's rules, once: models, sizes, durations, image formats, the create request and its rules.
         .target(name: "VeoProvider", swiftSettings: strictSettings),
         // The manifest stack: YAML → Manifest → Plan, every problem a diagnostic at file:line:column.
         .target(
             name: "VeoManifest",
             dependencies: ["CYAML", "VeoProvider", "VeoSupport"],
+            swiftSettings: strictSettings
+        ),
+        // ffmpeg and ffprobe: frames of clips, stills, probes and encodes; MP4 headers read without a process.
+        .target(
+            name: "VeoMedia",
+            dependencies: ["VeoProvider", "VeoSupport", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: strictSettings
+        ),
+        // The run report (`report.json`) as types, the output folder's paths and the failure codes:
+        // what the views read, with nothing of the runner.
+        .target(
+            name: "VeoReport",
+            dependencies: ["VeoProvider", "VeoSupport"],
             swiftSettings: strictSettings
         ),
         // The video API client: create, poll, download, with retry scopes and redaction.
@@ -80,11 +103,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Runs a plan: the job stages, the journal and output folder, clip checks (ffprobe), the report.
+        // Runs a plan: scheduling, the job stages, the journal and clip store, the budget, cuts; the
+        // report built from its outcomes.
         .target(
             name: "VeoRunner",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoCache",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoCache", "VeoMedia", "VeoReport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -93,7 +117,7 @@ let package = Package(
         // Views of a finished run, made from its report: the HTML contact sheet (and its thumbnails).
         .target(
             name: "VeoViews",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoRunner"],
+            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoReport", "VeoMedia"],
             swiftSettings: strictSettings
         ),
         // A faithful local emulator of the provider's video API (a real HTTP server).
@@ -111,11 +135,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The thin command-line front end: parses flags, calls the libraries, prints.
+        // A manifest and its output folder: the defaults resolved once (folder, server, prices,
+        // budget, shared cache), `forecast()` (what `plan` prints and `run` starts from) and `run()`.
+        .target(
+            name: "VeoWorkspace",
+            dependencies: [
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoCache", "VeoMedia", "VeoReport", "VeoRunner", "VeoViews",
+                "VeoEmulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The thin command-line front end: flags, a call to the libraries, printing, an exit code.
         .executableTarget(
             name: "veo-pipeline",
             dependencies: [
-                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoMedia", "VeoReport", "VeoRunner", "VeoViews", "VeoEmulator",
+                "VeoCache", "VeoWorkspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,7 +165,15 @@ let package = Package(
         ),
         .testTarget(
             name: "VeoRunnerTests",
-            dependencies: ["VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoRunner", "VeoViews", "VeoEmulator"],
+            dependencies: [
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoClient", "VeoMedia", "VeoReport", "VeoRunner", "VeoViews", "VeoEmulator",
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The workspace in-process: forecast, render-what-fits, refused runs (no binary spawned).
+        .testTarget(
+            name: "VeoWorkspaceTests",
+            dependencies: ["VeoManifest", "VeoReport", "VeoRunner", "VeoViews", "VeoWorkspace"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -160,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "VeoProvider", "VeoManifest", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
+                "VeoProvider", "VeoSupport", "VeoManifest", "VeoMedia", "VeoReport", "VeoRunner", "VeoViews", "VeoEmulator", "VeoCache",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

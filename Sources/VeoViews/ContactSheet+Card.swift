@@ -1,5 +1,5 @@
 import Foundation
-import VeoRunner
+import VeoReport
 
 /// One job's card: the clip, what was asked for, how it ended.
 struct Card {

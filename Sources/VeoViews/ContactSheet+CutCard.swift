@@ -1,5 +1,5 @@
 import Foundation
-import VeoRunner
+import VeoReport
 import VeoSupport
 
 /// One cut's card: the film, the clips it joins (each a link to its job's card) and how it ended.

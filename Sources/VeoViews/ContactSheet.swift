@@ -1,6 +1,6 @@
 import Foundation
 public import VeoManifest
-public import VeoRunner
+public import VeoReport
 import VeoProvider
 
 /// `<out>/index.html`: the run as a page to look at and to send. One row per shot in manifest

@@ -1,7 +1,7 @@
 import Foundation
 public import VeoSupport
 public import VeoManifest
-public import VeoRunner
+public import VeoReport
 
 /// What GitHub Actions reads from a step: workflow commands on stdout (annotations, groups) and
 /// Markdown appended to `$GITHUB_STEP_SUMMARY`.
@@ -67,7 +67,8 @@ public enum GitHubActions {
             message: d.message + notes)
     }
 
-    /// A failed job as an error annotation at the shot (or variant) that asked for it.
+    /// A failed job as an error annotation at the shot (or variant) that asked for it; a run not
+    /// started (over budget) as one error at the manifest.
     public static func annotations(for report: RunReport) -> [Annotation] {
         let jobs = report.jobs.compactMap { job -> Annotation? in
             guard let error = job.error else { return nil }
@@ -81,7 +82,11 @@ public enum GitHubActions {
                 severity: .error, file: report.manifest.path, line: cut.line, column: cut.column,
                 title: "veo-pipeline: cut \(cut.id) failed", message: error)
         }
-        return jobs + cuts
+        // A run refused before it started (over budget): one error that says why.
+        let refusal = report.notStartedBecause.map {
+            Annotation(severity: .error, file: report.manifest.path, line: nil, column: nil, title: "veo-pipeline: run not started", message: $0)
+        }
+        return (refusal.map { [$0] } ?? []) + jobs + cuts
     }
 
     /// `::group::` blocks with each job's detail (for `--verbose`).

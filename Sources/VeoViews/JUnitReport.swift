@@ -1,6 +1,6 @@
 import Foundation
 public import VeoManifest
-public import VeoRunner
+public import VeoReport
 
 /// JUnit XML, as CI systems read it (GitLab's `artifacts:reports:junit`, Jenkins' JUnit plugin,
 /// GitHub test reporters): one `<testsuite>` per manifest, one `<testcase>` per job.

@@ -1,6 +1,7 @@
 import Foundation
 public import VeoManifest
-public import VeoRunner
+public import VeoReport
+public import VeoMedia
 import VeoProvider
 import VeoSupport
 
@@ -52,18 +53,9 @@ public enum RunViews {
                 images.append(.init(sha256: sha, path: layout.framePath(job: input.source, frame: frame)))
             } else if input.kind == "file" {
                 let path = FilePaths.resolve(input.source, against: manifestFolder)
-                if (try? CacheKey.sha256(ofFile: path)) == sha { images.append(.init(sha256: sha, path: path)) }
+                if (try? FileHash.sha256(ofFile: path)) == sha { images.append(.init(sha256: sha, path: path)) }
             }
         }
         return images
-    }
-
-    /// The input files a run read, by sha256, for `writeContactSheet`.
-    public static func imageFiles(of result: RunResult) -> [String: String] {
-        var files: [String: String] = [:]
-        for input in result.outcomes.flatMap(\.inputs) {
-            if case .file(let path, _) = input.source, let sha = input.sha256 { files[sha] = path }
-        }
-        return files
     }
 }

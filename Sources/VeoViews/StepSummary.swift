@@ -1,6 +1,6 @@
 import Foundation
 public import VeoManifest
-public import VeoRunner
+public import VeoReport
 
 /// The Markdown summary of a run or a plan, for `$GITHUB_STEP_SUMMARY` (and any Markdown reader):
 /// status, a table of jobs, totals, what the cache saved. Kept under GitHub's 1 MiB by listing the
@@ -12,6 +12,7 @@ public enum StepSummary {
         var head = "## veo-pipeline: \(cell(report.manifest.name)) — run \(report.status)\(report.emulated ? " (emulated)" : "")\n\n"
         head += "\(s.succeeded) of \(s.total) succeeded (\(s.cached) cached), \(s.failed) failed, \(s.skipped) skipped · "
         head += "\(totals.seconds) s of video · rendered \(totals.money(totals.rendered)), saved by the cache \(totals.money(totals.saved)) (estimates)\n\n"
+        if let reason = report.notStartedBecause { head += "**Not started:** \(cell(reason))\n\n" }
         if let contactSheet { head += "Contact sheet: `\(contactSheet)` (in the run's output folder; upload the folder as an artifact to view it)\n\n" }
         let rows = report.jobs.sorted { rank($0) < rank($1) }.map { job -> String in
             let status = job.cached ? "cached" : job.status

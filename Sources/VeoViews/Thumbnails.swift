@@ -1,5 +1,6 @@
 import Foundation
-public import VeoRunner
+public import VeoReport
+public import VeoMedia
 import VeoSupport
 
 /// Stills made from the run's clips and input images, under `<out>/thumbs/`, named by the sha256

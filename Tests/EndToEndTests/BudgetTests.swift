@@ -21,6 +21,40 @@ import VeoRunner
         }
     }
 
+    /// Issue 24, item 20: a refusal in CI still writes the report (not_started, with the figures),
+    /// the page, the JUnit file, the step summary and an annotation, so the publish step has them.
+    @Test func anOverBudgetRefusalInCILeavesEverythingToPublish() async throws {
+        try await Harness.with { h in
+            try h.writeManifest(Self.shots(3))
+            let (junit, summary) = (h.directory + "/junit.xml", h.directory + "/summary.md")
+            let env = Harness.environment(key: h.key, extra: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary])
+            let result = try await h.cli(h.runArguments(["--max-cost", "0.5", "--junit", junit]), environment: env)
+            #expect(result.code == 3, "\(result)")
+            #expect(result.stdout.contains("::error file=\(h.manifest),title=veo-pipeline%3A run not started::not started: the jobs to render would cost an estimated 1.20 USD"), "\(result)")
+            let report = try await h.report()
+            #expect(report.status == "not_started" && report.notStartedBecause?.contains("0.50 USD left") == true)
+            #expect(report.summary.cost?.remainingUSD == 0.5 && report.jobs.allSatisfy { $0.status == "skipped" })
+            #expect(FileManager.default.fileExists(atPath: h.out + "/index.html"))
+            #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("value=\"not_started\""))
+            #expect(try String(contentsOfFile: summary, encoding: .utf8).contains("**Not started:** not started: the jobs to render would cost"))
+            #expect(await h.record().createAttemptCount == 0)
+        }
+    }
+
+    /// Issue 24, item 19: `plan --render-what-fits` shows the choice a run makes (a cut's jobs first).
+    @Test func planRenderWhatFitsShowsWhatARunWouldRender() async throws {
+        try await Harness.with { h in
+            let shots = (1...3).map { "  - {id: s\($0), prompt: E2E fits \($0)}" }.joined(separator: "\n")
+            let yaml = manifestYAML(shots + "\ncuts:\n  - {id: film, clips: [s3]}")
+            try h.writeManifest(yaml.replacingOccurrences(of: "shots:\n", with: "budget:\n  max_usd: 0.5\nshots:\n"))
+            let plan = try await h.cli(["plan", h.manifest, "--out", h.out, "--base-url", h.baseURL, "--render-what-fits"], environment: Harness.environment(key: nil))
+            #expect(plan.code == 0, "\(plan)")
+            #expect(plan.stderr.contains("With --render-what-fits a run would render 1 job for an estimated 0.40 USD (4 s) and skip 2 that do not fit: s1, s2"), "\(plan)")
+            let refused = try await h.cli(["plan", h.manifest, "--out", h.out, "--base-url", h.baseURL], environment: Harness.environment(key: nil))
+            #expect(refused.code == 3, "\(refused)")
+        }
+    }
+
     @Test func renderWhatFitsSubmitsExactlyWhatFitsEvenAtHighConcurrency() async throws {
         try await Harness.with(renderSeconds: 0.2) { h in
             try h.writeManifest(Self.shots(40))
@@ -67,20 +101,12 @@ import VeoRunner
         }
     }
 
-    @Test func theManifestsBudgetAndMaxCostTogetherTheSmallerRemainderWins() async throws {
+    /// The limits themselves are checked in-process (`WorkspaceTests`); here a run within both,
+    /// and `plan` counting what it spent against the manifest's budget.
+    @Test func aRunWithinBothLimitsRunsAndPlanCountsItsSpending() async throws {
         try await Harness.with { h in
             let shots = (1...3).map { "  - {id: s\($0), prompt: E2E both limits \($0)}" }.joined(separator: "\n")
-            let yaml = manifestYAML(shots).replacingOccurrences(of: "shots:\n", with: "budget:\n  max_usd: 1.0\nshots:\n")
-            try h.writeManifest(yaml)
-            // The manifest leaves 1.00 USD; --max-cost 5 is larger: the manifest's budget refuses 1.20.
-            let manifestWins = try await h.run(["--max-cost", "5"])
-            #expect(manifestWins.code == 3, "\(manifestWins)")
-            #expect(manifestWins.stderr.contains("budget.max_usd 1.00 USD for this folder, \(h.manifest):"), "\(manifestWins)")
-            // --max-cost 0.5 is smaller: it refuses even what the manifest's budget would allow.
-            try h.writeManifest(yaml.replacingOccurrences(of: "max_usd: 1.0", with: "max_usd: 10"))
-            let flagWins = try await h.run(["--max-cost", "0.5"])
-            #expect(flagWins.code == 3 && flagWins.stderr.contains("0.50 USD left"), "\(flagWins)")
-            // Within both: runs, and plan agrees.
+            try h.writeManifest(manifestYAML(shots).replacingOccurrences(of: "shots:\n", with: "budget:\n  max_usd: 10\nshots:\n"))
             #expect(try await h.run(["--max-cost", "2"]).code == 0)
             let plan = try await h.cli(["plan", h.manifest, "--out", h.out, "--base-url", h.baseURL], environment: Harness.environment(key: nil))
             #expect(plan.code == 0 && plan.stderr.contains("Budget: 1.20 USD spent"), "\(plan)")

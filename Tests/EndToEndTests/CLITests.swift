@@ -4,6 +4,7 @@ import VeoRunner
 import VeoManifest
 import VeoProvider
 import VeoEmulator
+import VeoReport
 
 /// Keys, usage errors, exit codes, --emulate.
 @Suite struct CLITests {

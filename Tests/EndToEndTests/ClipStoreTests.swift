@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VeoEmulator
 import VeoRunner
+import VeoReport
 
 /// Every verified clip is kept by content in the folder (issue 14, local part): going back costs nothing.
 @Suite struct ClipStoreTests {

@@ -4,6 +4,7 @@ import VeoRunner
 import VeoManifest
 import VeoProvider
 import VeoEmulator
+import VeoReport
 
 /// Every fault the emulator injects, through the built binary.
 @Suite struct FaultTests {

@@ -3,6 +3,7 @@ import Testing
 import VeoCache
 import VeoManifest
 import VeoRunner
+import VeoReport
 
 /// Claims on moto when a runner dies: `kill -9` after its claims hold video ids (another runner
 /// finishes those jobs by their ids, with no second create request), and a claim that never got a

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VeoManifest
 import VeoRunner
+import VeoReport
 
 @testable import VeoViews
 

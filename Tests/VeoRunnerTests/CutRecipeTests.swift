@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VeoMedia
 
 @testable import VeoRunner
 import VeoManifest

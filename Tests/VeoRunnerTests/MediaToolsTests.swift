@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import VeoMedia
+import VeoReport
 
 @testable import VeoRunner
 import VeoProvider

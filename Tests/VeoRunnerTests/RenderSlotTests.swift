@@ -4,6 +4,7 @@ import Testing
 import VeoClient
 import VeoManifest
 import VeoProvider
+import VeoMedia
 
 @testable import VeoRunner
 

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import VeoRunner
+import VeoMedia
+import VeoReport
 
 @testable import VeoViews
 

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import VeoSupport
+import VeoReport
 
 @testable import VeoRunner
 

@@ -363,56 +363,6 @@ public struct Planner: Sendable {
         }
     }
 
-    // MARK: - Variables
-
-    /// `${name}` replaced by `vars[name]`; `$${` writes a literal `${`. Reports undefined names.
-    private mutating func expand(_ prompt: Located<String>) -> String? {
-        var text = prompt.value
-        text.makeContiguousUTF8()
-        let hasDollar = text.utf8.withContiguousStorageIfAvailable { b in
-            b.baseAddress.map { memchr($0, Int32(UInt8(ascii: "$")), b.count) != nil } ?? false
-        }
-        if hasDollar == false { return text }
-        return text.utf8.withContiguousStorageIfAvailable { bytes in expand(bytes, at: prompt.position) } ?? nil
-    }
-
-    private mutating func expand(_ bytes: UnsafeBufferPointer<UInt8>, at position: SourcePosition) -> String? {
-        // '$', '{' and '}' are ASCII, so scanning UTF-8 bytes never splits a character. The text
-        // between variables is copied in runs (memchr finds the next '$').
-        guard let base = bytes.baseAddress else { return "" }
-        func find(_ byte: UInt8, from start: Int) -> Int? {
-            guard start < bytes.count, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
-            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + 64)
-        var ok = true
-        var i = 0
-        while let dollar = find(UInt8(ascii: "$"), from: i) {
-            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<dollar]))
-            i = dollar + 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "$") {
-                result.append(UInt8(ascii: "$"))  // "$$" is one '$'
-                i += 1
-            } else if i < bytes.count, bytes[i] == UInt8(ascii: "{"), let close = find(UInt8(ascii: "}"), from: i + 1) {
-                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close]), as: UTF8.self)
-                if let value = manifest.vars[name] {
-                    result += value.value.utf8
-                } else {
-                    let known = manifest.vars.keys.sorted()
-                    let hint = known.isEmpty ? "; define it under 'vars:'" : Suggest.didYouMean(name, known)
-                    error("undefined variable '${\(name)}' in prompt\(hint)", position)
-                    ok = false
-                }
-                i = close + 1
-            } else {
-                result.append(UInt8(ascii: "$"))
-            }
-        }
-        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i...]))
-        return ok ? String(decoding: result, as: UTF8.self) : nil
-    }
-
     // MARK: - Order and cycles
 
     /// Kahn's algorithm, stable in manifest order; cycles are reported with every edge.
@@ -511,59 +461,5 @@ public struct Planner: Sendable {
 
     private mutating func warning(_ message: String, _ position: SourcePosition) {
         add(.warning(message, at: location(position)))
-    }
-}
-
-extension String {
-    /// Empty or only white space (a fast path for ASCII text).
-    var isBlank: Bool {
-        for byte in utf8 {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D: continue
-            case 0x80...: return unicodeScalars.allSatisfy(\.properties.isWhitespace)
-            default: return false
-            }
-        }
-        return true
-    }
-}
-
-/// A small binary min-heap of Ints.
-struct Heap {
-    private var items: [Int] = []
-
-    init(_ values: [Int]) {
-        for v in values { insert(v) }
-    }
-
-    mutating func insert(_ value: Int) {
-        items.append(value)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i] < items[parent] else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func popMin() -> Int? {
-        guard !items.isEmpty else { return nil }
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count, items[l] < items[m] { m = l }
-                if r < items.count, items[r] < items[m] { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
     }
 }

@@ -3,6 +3,7 @@ public import VeoManifest
 import VeoProvider
 public import VeoSupport
 public import VeoCache
+public import VeoReport
 
 /// What a run would submit and its estimated cost: the jobs that are neither cached nor resumed
 /// (nor held back as ambiguous), at list prices per generated second. An estimate, never a bill.

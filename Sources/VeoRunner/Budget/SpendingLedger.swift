@@ -1,5 +1,6 @@
 public import Foundation
 import VeoSupport
+import VeoReport
 
 /// `<out>/spending.jsonl`: what this folder has committed to spend, one line per reservation (made
 /// and flushed to disk before a create request goes out) and per release (a request the provider
@@ -122,7 +123,7 @@ public struct BudgetLimits: Sendable, Hashable {
     }
 
     /// Whether spending `usd` and `seconds` more stays within every limit (a cent of rounding allowed).
-    func fits(usd: Double, seconds: Int, spentTotal: SpendingLedger.Totals, spentThisRun: SpendingLedger.Totals) -> Bool {
+    public func fits(usd: Double, seconds: Int, spentTotal: SpendingLedger.Totals, spentThisRun: SpendingLedger.Totals) -> Bool {
         if let left = remainingUSD(spentTotal: spentTotal, spentThisRun: spentThisRun), usd > left + 1e-9 { return false }
         if let left = remainingSeconds(spentTotal: spentTotal), seconds > left { return false }
         return true

@@ -1,6 +1,8 @@
 import Foundation
 import VeoManifest
 import VeoSupport
+import VeoReport
+import VeoMedia
 
 /// Makes one cut once its clips are ready: from the folder's store when a cut with the same key
 /// (the same clips and settings) was encoded before, else with ffmpeg, verified, then kept.

@@ -1,4 +1,5 @@
 public import VeoManifest
+public import VeoReport
 
 /// How one cut ended.
 public struct CutOutcome: Sendable {
@@ -13,15 +14,7 @@ public struct CutOutcome: Sendable {
     }
 
     /// The encoded cut as verified: where it is (relative to the output folder) and what it is.
-    public struct Output: Sendable, Hashable, Codable {
-        public var path: String
-        public var bytes: Int64
-        public var sha256: String
-        public var duration: Double
-        public var width: Int
-        public var height: Int
-        public var fps: Int
-    }
+    public typealias Output = RunReport.CutEntry.Output
 
     public let cut: PlannedCut
     public var status: Status

@@ -5,6 +5,7 @@ public import VeoCache
 import VeoClient
 import VeoManifest
 import VeoSupport
+import VeoReport
 
 /// The shared cache of a run (`--cache`), and how the run may use it.
 public struct SharedCacheOptions: Sendable {

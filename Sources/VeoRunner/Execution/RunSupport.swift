@@ -1,5 +1,6 @@
 import Foundation
 import VeoProvider
+import VeoMedia
 
 /// Frames of upstream clips, each extracted once per run however many jobs take it.
 actor FrameExtractions {

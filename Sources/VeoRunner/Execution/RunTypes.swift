@@ -39,10 +39,9 @@ public struct RunOptions: Sendable {
     public var budget = BudgetLimits()
     /// Prices the estimates use (list prices, the manifest's `prices:` or `--prices`).
     public var prices: PriceTable = .defaults
-    /// Render as much as the budget allows (jobs that do not fit are skipped) instead of refusing to start.
-    public var renderWhatFits = false
-    /// Asked with the estimate before anything is submitted; false stops the run (`Declined`).
-    public var confirm: (@Sendable (SpendEstimate) async -> Bool)?
+    /// Jobs skipped from the start as over budget, with the reason: the choice of the forecast the
+    /// run starts from (`RunForecast`, `--render-what-fits`); their dependents are skipped too.
+    public var overBudget: [String: String] = [:]
     /// The shared cache (`--cache`): results shared, claims on S3.
     public var sharedCache: SharedCacheOptions?
 
@@ -94,6 +93,8 @@ public struct RunResult: Sendable {
         case succeeded
         case failed
         case interrupted
+        /// Refused before anything was started (over budget): the report says why.
+        case notStarted = "not_started"
     }
 
     public var status: Status
@@ -105,6 +106,14 @@ public struct RunResult: Sendable {
     /// What this run and the folder in total have committed to spend (estimates).
     public var spentThisRun = SpendingLedger.Totals()
     public var spentTotal = SpendingLedger.Totals()
+
+    public init(
+        status: Status, outcomes: [JobOutcome], cuts: [CutOutcome] = [], startedAt: Date, finishedAt: Date,
+        spentThisRun: SpendingLedger.Totals = .init(), spentTotal: SpendingLedger.Totals = .init()
+    ) {
+        (self.status, self.outcomes, self.cuts, self.startedAt, self.finishedAt) = (status, outcomes, cuts, startedAt, finishedAt)
+        (self.spentThisRun, self.spentTotal) = (spentThisRun, spentTotal)
+    }
 }
 
 /// The person asked before spending said no: nothing was submitted.

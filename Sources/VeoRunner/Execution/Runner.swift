@@ -1,6 +1,8 @@
 import Foundation
 import VeoCache
 public import VeoManifest
+import VeoReport
+public import VeoMedia
 
 /// Executes a plan: each job as soon as its dependencies are done, at most `concurrency` rendering
 /// at the provider at a time. A job's slot goes to the next job when the provider reports its
@@ -40,8 +42,9 @@ public struct Runner: Sendable {
         let journal = try Journal(path: layout.journalPath, origin: options.origin)
         if let warning = await Self.otherServerWarning(journal: journal, origin: options.origin, folder: layout.root) { onEvent(.warning(warning)) }
         let ledger = SpendingLedger(path: layout.spendingPath, limits: options.budget)
-        let selection = selection()
-        try await checkBudget(selection: selection, layout: layout, journal: journal, ledger: ledger)
+        var selection = selection()
+        // The budget was checked, and what fits chosen, by the forecast the run starts from (RunForecast).
+        selection.overBudget = options.overBudget
         let rendered = RenderedJobs()
         let context = JobContext(
             options: options, layout: layout, journal: journal, service: service, media: media, onEvent: onEvent,
@@ -49,6 +52,8 @@ public struct Runner: Sendable {
         var schedule = Schedule(plan: plan, selection: selection, failFast: options.failFast)
         var cuts = CutSchedule(plan: plan, selected: selection.cuts, forced: selection.forcedCuts)
         let maker = CutMaker(layout: layout, media: media, onEvent: onEvent)
+        for s in schedule.skippedAtStart { onEvent(.skipped(job: s.job.id, reason: s.skip?.reason ?? "")) }
+        for s in cuts.jobsFinished(schedule.skippedAtStart) { onEvent(.cutSkipped(cut: s.cut.id, reason: s.skip?.reason ?? "")) }
         await runAll(&schedule, cuts: &cuts, context: context, maker: maker, rendered: rendered)
         let unstarted = schedule.skipUnstarted()
         for skipped in unstarted { onEvent(.skipped(job: skipped.job.id, reason: skipped.skip?.reason ?? "")) }
@@ -113,57 +118,6 @@ public struct Runner: Sendable {
         case cut(CutOutcome)
     }
 
-    /// Before anything is submitted: refuses a run whose estimate does not fit the budget (unless
-    /// `--render-what-fits`), then asks for confirmation when the caller wants it.
-    private func checkBudget(selection: Schedule.Selection, layout: OutputLayout, journal: Journal, ledger: SpendingLedger) async throws {
-        let states = await journal.allStates
-        var estimate = SpendEstimate.make(
-            plan: plan, selected: selection.selected, forced: selection.forced, layout: layout, keys: states,
-            prices: options.prices, resubmitAmbiguous: options.resubmitAmbiguous)
-        if !estimate.lines.isEmpty, !options.budget.isEmpty || options.confirm != nil {
-            do {
-                estimate = try await withoutSharedHits(estimate, selection: selection, layout: layout, states: states)
-            } catch {
-                await journal.close()
-                throw error
-            }
-        }
-        let (total, thisRun) = (await ledger.total, await ledger.thisRun)
-        let leftUSD = options.budget.remainingUSD(spentTotal: total, spentThisRun: thisRun)
-        let leftSeconds = options.budget.remainingSeconds(spentTotal: total)
-        let tooMuch = (leftUSD.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false)
-        if tooMuch && !options.renderWhatFits {
-            await journal.close()
-            throw OverBudget(estimate: estimate, remainingUSD: leftUSD, remainingSeconds: leftSeconds, limits: options.budget)
-        }
-        if let confirm = options.confirm, estimate.usd > 0, !(await confirm(estimate)) {
-            await journal.close()
-            throw Declined()
-        }
-    }
-
-    /// The estimate without the jobs the shared cache holds: a run takes them from there at no
-    /// cost (`plan --cache` counts them as cached the same way). Forced jobs are never looked up.
-    private func withoutSharedHits(
-        _ estimate: SpendEstimate, selection: Schedule.Selection, layout: OutputLayout, states: [String: KeyState]
-    ) async throws -> SpendEstimate {
-        guard let shared = options.sharedCache else { return estimate }
-        let local = CacheStatus.jobStates(plan: plan, layout: layout, keys: states, forced: selection.forced).filter { $0.value == .cached }
-        let candidates = Set(estimate.lines.map(\.job)).subtracting(selection.forced)
-        let hits: Set<String>
-        do {
-            hits = try await SharedCacheStatus.cachedJobs(
-                plan: plan, states: states, local: Set(local.keys), origin: options.origin, cache: shared.cache, candidates: candidates)
-        } catch let error as CacheError {
-            guard shared.optional else { throw SharedCacheFailure(error: error) }
-            onEvent(.warning("\(error.description); the budget estimate counts the local cache only (--cache-optional)"))
-            return estimate
-        }
-        var remaining = estimate
-        remaining.lines.removeAll { hits.contains($0.job) }
-        return remaining
-    }
-
     /// When this folder's clips were all rendered against another server (say `127.0.0.1` where
     /// the run now says `localhost`), they are not reused: say so before paying for them again.
     static func otherServerWarning(journal: Journal, origin: String?, folder: String) async -> String? {
@@ -190,12 +144,16 @@ public struct Runner: Sendable {
     /// Jobs to run (selected by --only, plus the upstream jobs they take frames from) and jobs to
     /// force; cuts to make (every cut without --only; else the cuts it names, with their jobs).
     func selection() -> Schedule.Selection {
-        guard !options.only.isEmpty else {
+        Self.selection(plan: plan, only: options.only, force: options.force)
+    }
+
+    static func selection(plan: Plan, only: [String], force: Bool) -> Schedule.Selection {
+        guard !only.isEmpty else {
             let all = Set(plan.jobs.map(\.id))
             let cuts = Set(plan.cuts.map(\.id))
-            return Schedule.Selection(selected: all, forced: options.force ? all : [], cuts: cuts, forcedCuts: options.force ? cuts : [])
+            return Schedule.Selection(selected: all, forced: force ? all : [], cuts: cuts, forcedCuts: force ? cuts : [])
         }
-        let wanted = Set(options.only)
+        let wanted = Set(only)
         let cuts = Set(plan.cuts.map(\.id).filter { wanted.contains($0) })
         let cutJobs = Set(plan.cuts.filter { cuts.contains($0.id) }.flatMap(\.jobs))
         let chosen = Set(plan.jobs.filter { wanted.contains($0.id) || wanted.contains($0.shot) || cutJobs.contains($0.id) }.map(\.id))
@@ -207,7 +165,7 @@ public struct Runner: Sendable {
                 if case .frame(let upstream, _) = input.source, selected.insert(upstream).inserted { stack.append(upstream) }
             }
         }
-        return Schedule.Selection(selected: selected, forced: options.force ? chosen : [], cuts: cuts, forcedCuts: options.force ? cuts : [])
+        return Schedule.Selection(selected: selected, forced: force ? chosen : [], cuts: cuts, forcedCuts: force ? cuts : [])
     }
 }
 
@@ -220,6 +178,8 @@ struct Schedule {
         var forced: Set<String>
         var cuts: Set<String> = []
         var forcedCuts: Set<String> = []
+        /// Selected jobs skipped from the start as over budget (`--render-what-fits`), with the reason.
+        var overBudget: [String: String] = [:]
     }
 
     static let interruptedReason = "interrupted before it started; the next run starts it"
@@ -235,6 +195,8 @@ struct Schedule {
     private(set) var remainingWork: [String: Int] = [:]
     private var order: [String: Int] = [:]
     private var stopped: Skip?
+    /// Jobs skipped before the run started (over budget) and their dependents.
+    private(set) var skippedAtStart: [JobOutcome] = []
 
     init(plan: Plan, selection: Selection, failFast: Bool) {
         self.plan = plan
@@ -256,6 +218,13 @@ struct Schedule {
         for job in plan.jobs.reversed() where selection.selected.contains(job.id) {
             let behind = (dependents[job.id] ?? []).compactMap { remainingWork[$0] }.max() ?? 0
             remainingWork[job.id] = job.request.seconds.rawValue + behind
+        }
+        for job in plan.jobs where selection.selected.contains(job.id) && outcomes[job.id] == nil {
+            guard let reason = selection.overBudget[job.id] else { continue }
+            let outcome = JobOutcome.skipped(job, because: reason, cause: .overBudget)
+            outcomes[job.id] = outcome
+            ready.removeAll { $0 == job.id }
+            skippedAtStart += [outcome] + skipDependents(of: job.id, because: "upstream job '\(job.id)' was skipped", cause: .overBudget)
         }
     }
 

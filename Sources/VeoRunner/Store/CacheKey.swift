@@ -58,26 +58,8 @@ public enum CacheKey {
         return compute(job.request, identities: identities, variant: job.variant, take: job.take)
     }
 
-    /// sha256 of a regular file, streamed. Opened without blocking and checked before reading: a
-    /// FIFO or device named as an input never hangs the run.
+    /// sha256 of a regular file, streamed (`FileHash`).
     public static func sha256(ofFile path: String) throws(FileError) -> String {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, action: "read", errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileError(path: path, action: "read", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw FileError(path: path, action: "read", reason: "it is not a regular file")
-        }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw FileError(path: path, action: "read", errno: errno) }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-        }
-        return Hex.encode(hasher.finalize())
+        try FileHash.sha256(ofFile: path)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import VeoManifest
+public import VeoReport
 
 /// What a run would do with each job of a plan, read from the output folder without changing
 /// anything: take it from the folder (no API call), resume it by its recorded video id (no new

@@ -1,5 +1,6 @@
 import Foundation
 import VeoSupport
+public import VeoReport
 
 /// Every verified clip the folder ever held, by the sha256 of its bytes, in the same layout as a
 /// shared cache (issue 14): `cache/cas/<sha256>` holds the bytes, `cache/ac/<content key>` a small

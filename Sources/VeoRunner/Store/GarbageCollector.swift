@@ -1,5 +1,6 @@
 import Foundation
 import VeoSupport
+public import VeoReport
 
 /// Prunes the folder's clip store: keeps the clips the last run's jobs use (from `report.json`)
 /// and, per job, the `keepLast` versions before them (from the journal); removes every other

@@ -1,5 +1,6 @@
 public import Foundation
 import VeoSupport
+public import VeoReport
 
 /// A verified clip, as recorded in the journal. Paths are relative to the output folder, so the
 /// cache survives moving the folder or restoring it from a CI cache.

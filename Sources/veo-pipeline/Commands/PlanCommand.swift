@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import VeoClient
 import VeoManifest
-import VeoProvider
 import VeoRunner
 import VeoViews
+import VeoWorkspace
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +56,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "GitHub Actions: append the plan (what would be rendered, at what estimated cost) to the step summary (on by itself when GITHUB_ACTIONS=true).")
     var github = false
 
+    @Flag(help: "Show what `run --render-what-fits` would render when the plan does not fit the budget: the jobs each cut needs first, then the rest in manifest order, each only if it fits.")
+    var renderWhatFits = false
+
     @OptionGroup(title: "Shared cache")
     var sharedCache: SharedCacheFlags
 
@@ -75,77 +77,64 @@ struct PlanCommand: AsyncParsableCommand {
         if detailedExitcode && shown.wouldRender > 0 { throw ExitCode(2) }
     }
 
-    /// The estimate of what is not cached against what the manifest's budget has left; exit 3
-    /// when it does not fit (after the plan is printed).
-    /// Jobs in `cached` (the local or the shared cache holds them) cost nothing.
-    private func checkBudget(
-        plan: Plan, manifest: Manifest?, folder: String, keys: [String: KeyState], prices: PriceTable, cached: Set<String>
-    ) -> Bool {
-        var limits = BudgetLimits()
-        limits.merge(manifest: manifest)
+    /// The estimate of what is not cached against what the manifest's budget has left, printed;
+    /// false when it does not fit (a run would refuse: exit 3 after the plan is printed). With
+    /// --render-what-fits, what a run would render and skip instead.
+    private func checkBudget(_ forecast: RunForecast, folder: String) -> Bool {
+        let limits = forecast.scope.budget
         guard !limits.isEmpty else { return true }
-        let layout = OutputLayout(root: folder)
-        var estimate = SpendEstimate.make(
-            plan: plan, selected: Set(plan.jobs.map(\.id)), forced: [], layout: layout, keys: keys, prices: prices, resubmitAmbiguous: false)
-        estimate.lines.removeAll { cached.contains($0.job) }
-        let spent = SpendingLedger.totals(of: SpendingLedger.read(path: layout.spendingPath))
-        let left = limits.remainingUSD(spentTotal: spent, spentThisRun: .init())
-        let leftSeconds = limits.remainingSeconds(spentTotal: spent)
+        let (estimate, spent, left, leftSeconds) = (forecast.estimate, forecast.spent, forecast.remainingUSD, forecast.remainingSeconds)
         var line = String(format: "Budget: %.2f USD spent in %@ so far", spent.usd, folder)
         if let left { line += String(format: ", %.2f USD left", left) }
         if let leftSeconds { line += ", \(leftSeconds) s of video left" }
         line += String(format: "; a run would spend an estimated %.2f USD (%d s). (%@)\n", estimate.usd, estimate.seconds, limits.sources.joined(separator: "; "))
         Terminal.writeStderr(line)
-        if (left.map { estimate.usd > $0 + 1e-9 } ?? false) || (leftSeconds.map { estimate.seconds > $0 } ?? false) {
+        if forecast.fits { return true }
+        guard renderWhatFits else {
             Terminal.writeStderr("error: this plan does not fit the budget; a run would refuse to start (or use --render-what-fits)\n")
             return false
         }
+        let chosen = forecast.chosen
+        let skipped = forecast.plan.jobs.map(\.id).filter { forecast.overBudget[$0] != nil }
+        Terminal.writeStderr(String(format: "With --render-what-fits a run would render %d job%@ for an estimated %.2f USD (%d s) and skip %d that do not fit: %@\n",
+            chosen.lines.count, chosen.lines.count == 1 ? "" : "s", chosen.usd, chosen.seconds, skipped.count, skipped.joined(separator: ", ")))
         return true
     }
 
-    /// Prints the plan; returns how many jobs a run would render, and whether their estimate fits the budget.
+    /// Prints the plan; returns how many jobs and cuts a run would make, and whether their estimate fits the budget.
     private func show() async throws -> (wouldRender: Int, fitsBudget: Bool) {
-        let result = ManifestLoader.load(file: file)
-        DiagnosticRenderer.printToStderr(result)
-        guard result.isValid, let plan = result.plan else { throw Exit.invalidManifest }
-        let table = try prices.map(PriceTable.loadOrExit) ?? result.manifest?.prices?.value ?? .defaults
-        let origin = emulate ? RunOptions.emulatorOrigin : APIOrigin.of(APISettings.baseURL(flag: baseURL))
-        let folder = out ?? (emulate ? "renders/\(plan.name)-emulated" : "renders/\(plan.name)")
-        // The folder's journal is read once, for what is cached, the cuts and the budget.
-        let local = CacheStatus.read(plan: plan, outDirectory: folder, origin: origin)
-        var cached = local?.cachedJobs
-        if let shared = try await sharedCache.open() {
-            do {
-                cached = try await SharedCacheStatus.cachedJobs(
-                    plan: plan, states: local?.keys ?? [:], local: cached ?? [], origin: origin, cache: shared.cache)
-            } catch {
-                guard shared.optional else { Terminal.writeStderr("error: \(error)\n"); throw Exit.failed }
-                Terminal.writeStderr("warning: \(error); counting the local cache only (--cache-optional)\n")
-            }
+        var settings = Workspace.Settings(manifestPath: file)
+        (settings.out, settings.baseURL, settings.emulate, settings.pricesFile) = (out, baseURL, emulate, prices)
+        settings.renderWhatFits = renderWhatFits
+        sharedCache.apply(to: &settings)
+        let workspace = try WorkspaceCLI.open(settings)
+        let forecast: RunForecast
+        do {
+            // The folder's journal is read once, for what is cached, the cuts and the budget.
+            forecast = try await workspace.forecast { WorkspaceCLI.print($0) }
+        } catch {
+            throw WorkspaceCLI.exit(for: error)
         }
-
+        for warning in forecast.warnings { WorkspaceCLI.print(.warning(warning)) }
+        let cached = forecast.cacheKnown ? forecast.cached : nil
         // Cuts are not in the shared cache: with no local journal, none is known to be cached.
-        let cachedCuts = cached == nil ? nil : local?.cachedCuts ?? []
-        let renderer = PlanRenderer(plan: plan, prices: table, cached: cached, cachedCuts: cachedCuts)
+        let renderer = PlanRenderer(plan: workspace.plan, prices: workspace.prices, cached: cached, cachedCuts: cached == nil ? nil : forecast.cachedCuts)
         switch format {
         case .table: Terminal.writeStdout(renderer.table())
         case .json: Terminal.writeStdout(String(decoding: renderer.json(), as: UTF8.self) + "\n")
         case .dot: Terminal.writeStdout(renderer.dot())
         }
-        let cachedJobs = cached ?? []
         let environment = ProcessInfo.processInfo.environment
         if github || GitHubActions.isActive(environment) {
-            Terminal.writeStdout(GitHubActions.commands(result.diagnostics.compactMap(GitHubActions.annotation)))
+            Terminal.writeStdout(GitHubActions.commands(workspace.loaded.diagnostics.compactMap(GitHubActions.annotation)))
             if let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty {
                 do {
-                    try GitHubActions.appendSummary(StepSummary.markdown(for: plan, cached: cachedJobs, prices: table), to: path)
+                    try GitHubActions.appendSummary(StepSummary.markdown(for: workspace.plan, cached: forecast.cached, prices: workspace.prices), to: path)
                 } catch {
                     Terminal.writeStderr("warning: cannot write the step summary: \(error)\n")
                 }
             }
         }
-        let fits = checkBudget(plan: plan, manifest: result.manifest, folder: folder, keys: local?.keys ?? [:], prices: table, cached: cachedJobs)
-        let toCut = plan.cuts.count { !(cachedCuts ?? []).contains($0.id) }
-        return (plan.jobs.count { !cachedJobs.contains($0.id) } + toCut, fits)
+        return (forecast.wouldRender, checkBudget(forecast, folder: workspace.outDirectory))
     }
 }

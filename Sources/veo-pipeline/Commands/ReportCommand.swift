@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VeoReport
 import VeoRunner
 import VeoSupport
 import VeoViews

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VeoManifest
+import VeoReport
 import VeoRunner
 import VeoSupport
 import VeoViews

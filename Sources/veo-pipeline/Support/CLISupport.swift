@@ -5,6 +5,7 @@ import VeoClient
 import VeoManifest
 import VeoProvider
 import VeoRunner
+import VeoWorkspace
 
 /// Exit codes, as documented in README.
 enum Exit {
@@ -70,23 +71,14 @@ extension DiagnosticRenderer {
 enum APISettings {
     /// The API server: the flag, else VEO_BASE_URL (when not empty), else the provider's server.
     static func baseURL(flag: String?) -> String {
-        if let flag { return flag }
-        if let env = ProcessInfo.processInfo.environment["VEO_BASE_URL"], !env.isEmpty { return env }
-        return VideoAPIClientConfiguration.defaultBaseURL
+        Workspace.baseURL(flag: flag, environment: ProcessInfo.processInfo.environment)
     }
-}
 
-extension PriceTable {
-    /// The price file at `path`, or its problems printed (`file: error: key.path: message`) and exit 64.
-    static func loadOrExit(_ path: String) throws -> PriceTable {
-        switch PriceFile.load(path: path) {
-        case .success(let table):
-            return table
-        case .failure(let failure):
-            let problems = failure.all
-            for problem in problems { Terminal.writeStderr("\(path): error: \(TerminalText.escaped(problem.description))\n") }
-            Terminal.writeStderr("error: the price file \(path) is not usable (\(problems.count) problem\(problems.count == 1 ? "" : "s"))\n")
-            throw Exit.usage
+    /// `--base-url` is an http(s) URL with a host.
+    static func check(baseURL: String?) throws {
+        guard let baseURL else { return }
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw ValidationError("--base-url must be an http(s) URL such as https://api.example.com")
         }
     }
 }

@@ -3,6 +3,7 @@ import Synchronization
 import VeoClient
 import VeoManifest
 import VeoProvider
+import VeoReport
 import VeoRunner
 import VeoSupport
 

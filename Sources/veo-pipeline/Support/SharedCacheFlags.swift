@@ -1,10 +1,8 @@
 import ArgumentParser
-import Foundation
-import VeoCache
-import VeoRunner
+import VeoWorkspace
 
 /// `--cache URL` (or `VEO_CACHE`), `--cache-read-only`, `--cache-optional`: the shared cache of
-/// `run` and `plan`.
+/// `run` and `plan` (opened and checked by `Workspace.openSharedCache`).
 struct SharedCacheFlags: ParsableArguments {
     @Option(name: .customLong("cache"), help: ArgumentHelp(
         "A shared cache: s3://BUCKET/PREFIX (AWS_* credentials; AWS_ENDPOINT_URL for other S3 servers) or http(s)://… in Bazel's HTTP cache layout (VEO_CACHE_TOKEN). Default: $VEO_CACHE.",
@@ -17,25 +15,7 @@ struct SharedCacheFlags: ParsableArguments {
     @Flag(help: "A shared cache that cannot be reached, refuses the credentials or holds a corrupted object is a warning, not an error.")
     var cacheOptional = false
 
-    /// The cache, checked (reachable, credentials taken) before anything is paid for; nil when
-    /// none is set, or when it cannot be used and `--cache-optional` allows going on without it.
-    func open() async throws -> SharedCacheOptions? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let url = cache ?? environment["VEO_CACHE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        do {
-            let remote = try CacheLocation.open(url, environment: environment)
-            try await remote.check()
-            var options = SharedCacheOptions(cache: remote)
-            options.readOnly = cacheReadOnly
-            options.optional = cacheOptional
-            return options
-        } catch let error as CacheError {
-            guard cacheOptional else {
-                Terminal.writeStderr("error: \(error)\n")
-                throw Exit.failed
-            }
-            Terminal.writeStderr("warning: \(error); running with the local cache only (--cache-optional)\n")
-            return nil
-        }
+    func apply(to settings: inout Workspace.Settings) {
+        (settings.cache, settings.cacheReadOnly, settings.cacheOptional) = (cache, cacheReadOnly, cacheOptional)
     }
 }

@@ -4,6 +4,7 @@ import VeoRunner
 import VeoManifest
 import VeoProvider
 import VeoEmulator
+import VeoReport
 
 /// Paths of the package, found from this file: Tests/EndToEndTests/Support/Harness.swift.
 enum Package {

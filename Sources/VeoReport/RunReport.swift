@@ -1,6 +1,5 @@
 import Foundation
-public import VeoManifest
-import VeoProvider
+public import VeoProvider
 import VeoSupport
 
 /// `<out>/report.json`, described by `schemas/run-report.schema.json`. Holds no secret.
@@ -10,12 +9,20 @@ public struct RunReport: Codable, Sendable {
     public struct Tool: Codable, Sendable {
         public var name: String
         public var version: String
+
+        public init(name: String, version: String) {
+            (self.name, self.version) = (name, version)
+        }
     }
 
     public struct ManifestInfo: Codable, Sendable {
         public var path: String
         public var sha256: String
         public var name: String
+
+        public init(path: String, sha256: String, name: String) {
+            (self.path, self.sha256, self.name) = (path, sha256, name)
+        }
     }
 
     public struct Summary: Codable, Sendable {
@@ -27,6 +34,11 @@ public struct RunReport: Codable, Sendable {
         public var cost: CostSummary?
         /// API requests this run sent, by kind.
         public var requests: Requests?
+
+        public init(total: Int, succeeded: Int, failed: Int, skipped: Int, cached: Int, cost: CostSummary?, requests: Requests?) {
+            (self.total, self.succeeded, self.failed, self.skipped, self.cached) = (total, succeeded, failed, skipped, cached)
+            (self.cost, self.requests) = (cost, requests)
+        }
     }
 
     /// API requests by kind: creates (every attempt), polls, and download requests (attempts and
@@ -35,6 +47,10 @@ public struct RunReport: Codable, Sendable {
         public var create: Int
         public var poll: Int
         public var download: Int
+
+        public init(create: Int, poll: Int, download: Int) {
+            (self.create, self.poll, self.download) = (create, poll, download)
+        }
     }
 
     /// Money, estimated from list prices per generated second.
@@ -45,6 +61,11 @@ public struct RunReport: Codable, Sendable {
         public var savedByCacheUSD: Double
         public var budgetUSD: Double?
         public var remainingUSD: Double?
+
+        public init(currency: String, spentUSD: Double, spentTotalUSD: Double, savedByCacheUSD: Double, budgetUSD: Double?, remainingUSD: Double?) {
+            (self.currency, self.spentUSD, self.spentTotalUSD, self.savedByCacheUSD) = (currency, spentUSD, spentTotalUSD, savedByCacheUSD)
+            (self.budgetUSD, self.remainingUSD) = (budgetUSD, remainingUSD)
+        }
 
         enum CodingKeys: String, CodingKey {
             case currency
@@ -73,6 +94,10 @@ public struct RunReport: Codable, Sendable {
         public var estimatedUSD: Double?
         public var charged: Bool
 
+        public init(estimatedUSD: Double?, charged: Bool) {
+            (self.estimatedUSD, self.charged) = (estimatedUSD, charged)
+        }
+
         enum CodingKeys: String, CodingKey {
             case estimatedUSD = "estimated_usd"
             case charged
@@ -96,14 +121,8 @@ public struct RunReport: Codable, Sendable {
 
         enum CodingKeys: String, CodingKey { case role, kind, source, frame, sha256 }
 
-        init(_ input: ResolvedInput) {
-            role = input.role.rawValue
-            sha256 = input.sha256
-            switch input.source {
-            case .file(_, let written): (kind, source, frame) = ("file", written, nil)
-            case .url(let url): (kind, source, frame) = ("url", url, nil)
-            case .frame(let job, let position): (kind, source, frame) = ("job", job, position.rawValue)
-            }
+        public init(role: String, kind: String, source: String, frame: String?, sha256: String?) {
+            (self.role, self.kind, self.source, self.frame, self.sha256) = (role, kind, source, frame, sha256)
         }
 
         // Nulls are written out, so every key is always present.
@@ -124,12 +143,12 @@ public struct RunReport: Codable, Sendable {
         public var size: String
         public var inputs: [Input]
 
-        init(_ request: GenerationRequest, inputs: [ResolvedInput]) {
+        public init(_ request: GenerationRequest, inputs: [Input]) {
             model = request.model.rawValue
             prompt = request.prompt
             seconds = request.seconds.rawValue
             size = request.size.rawValue
-            self.inputs = inputs.map(Input.init)
+            self.inputs = inputs
         }
     }
 
@@ -141,32 +160,13 @@ public struct RunReport: Codable, Sendable {
         public var height: Int
         public var duration: Double
 
-        init(_ record: OutputRecord) {
-            (path, bytes, sha256) = (record.path, record.bytes, record.sha256)
-            (width, height, duration) = (record.width, record.height, record.duration)
+        public init(path: String, bytes: Int64, sha256: String, width: Int, height: Int, duration: Double) {
+            (self.path, self.bytes, self.sha256) = (path, bytes, sha256)
+            (self.width, self.height, self.duration) = (width, height, duration)
         }
     }
 
     public struct Timings: Codable, Sendable {
-        init(_ o: JobOutcome) {
-            let submitted = o.submission?.submittedAt
-            submittedAt = nil
-            if let submitted { submittedAt = RunReport.timestamp(submitted) }
-            completedAt = nil
-            if let completed = o.completedAt { completedAt = RunReport.timestamp(completed) }
-            renderSeconds = nil
-            if let end = o.completedAt, let start = submitted {
-                renderSeconds = (end.timeIntervalSince(start) * 10).rounded() / 10
-            }
-            wallSeconds = o.wallSeconds.map { ($0 * 1000).rounded() / 1000 }
-            providerCompletedAt = nil
-            completionToDiskSeconds = nil
-            if let delivery = o.delivery, let provider = delivery.providerCompletedAt {
-                providerCompletedAt = RunReport.timestamp(provider)
-                completionToDiskSeconds = (max(0, delivery.onDiskAt.timeIntervalSince(provider)) * 1000).rounded() / 1000
-            }
-        }
-
         public var submittedAt: String?
         public var completedAt: String?
         public var renderSeconds: Double?
@@ -176,6 +176,14 @@ public struct RunReport: Codable, Sendable {
         public var providerCompletedAt: String?
         /// From the provider's `completed_at` to the verified clip on disk (whole-second `completed_at`).
         public var completionToDiskSeconds: Double?
+
+        public init(
+            submittedAt: String?, completedAt: String?, renderSeconds: Double?, wallSeconds: Double?, providerCompletedAt: String?,
+            completionToDiskSeconds: Double?
+        ) {
+            (self.submittedAt, self.completedAt, self.renderSeconds, self.wallSeconds) = (submittedAt, completedAt, renderSeconds, wallSeconds)
+            (self.providerCompletedAt, self.completionToDiskSeconds) = (providerCompletedAt, completionToDiskSeconds)
+        }
 
         enum CodingKeys: String, CodingKey {
             case submittedAt = "submitted_at"
@@ -205,6 +213,10 @@ public struct RunReport: Codable, Sendable {
         /// The provider's own code, when it sent one (e.g. `content_policy_violation`).
         public var providerCode: String?
 
+        public init(code: String, message: String, providerCode: String?) {
+            (self.code, self.message, self.providerCode) = (code, message, providerCode)
+        }
+
         enum CodingKeys: String, CodingKey {
             case code, message
             case providerCode = "provider_code"
@@ -212,25 +224,7 @@ public struct RunReport: Codable, Sendable {
     }
 
     public struct Job: Codable, Sendable {
-        /// The job as it ended: the request as sent (inputs with the hashes of what was sent).
-        init(_ o: JobOutcome) {
-            // Plain statements, one value each: an earlier form with nested closures crashed the
-            // release compiler's copy propagation (Swift 6.3.1).
-            let timings = Timings(o)
-            let request = Request(o.job.request, inputs: o.inputs)
-            let output = o.output.map { Output($0) }
-            var error: ErrorInfo?
-            if let failure = o.failure {
-                error = ErrorInfo(code: failure.code.rawValue, message: failure.message, providerCode: failure.providerCode)
-            }
-            self.init(
-                id: o.job.id, shot: o.job.shot, variant: o.job.variant, take: o.job.take,
-                line: o.job.position.line, column: o.job.position.column, status: o.status.rawValue, cached: o.cached,
-                cacheKey: o.resolved?.key, videoID: o.videoID, request: request, output: output, attempts: o.attempts,
-                timings: timings, polls: o.delivery?.polls, error: error, skippedBecause: o.skip?.reason)
-        }
-
-        init(id: String, shot: String, variant: String?, take: Int, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
+        public init(id: String, shot: String, variant: String?, take: Int, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, videoID: String?,
              request: Request, output: Output?, attempts: Int, timings: Timings, polls: Int?, error: ErrorInfo?, skippedBecause: String?)
         {
             self.polls = polls
@@ -318,6 +312,8 @@ public struct RunReport: Codable, Sendable {
     public var jobs: [Job]
     /// The manifest's cuts (nil in reports written before cuts existed).
     public var cuts: [CutEntry]?
+    /// Why a run with status `not_started` was refused (the estimate against the budget left).
+    public var notStartedBecause: String?
 
     enum CodingKeys: String, CodingKey {
         case tool, manifest, status, summary, jobs, cuts
@@ -326,6 +322,7 @@ public struct RunReport: Codable, Sendable {
         case finishedAt = "finished_at"
         case baseURL = "base_url"
         case emulated, emulator
+        case notStartedBecause = "not_started_because"
     }
 
     public struct EmulatorInfo: Codable, Sendable {
@@ -359,59 +356,27 @@ public struct RunReport: Codable, Sendable {
         try c.encode(summary, forKey: .summary)
         try c.encode(jobs, forKey: .jobs)
         try c.encode(cuts ?? [], forKey: .cuts)
+        try c.encode(notStartedBecause, forKey: .notStartedBecause)
     }
 
     public init(
-        result: RunResult, plan: Plan, manifestSHA256: String, baseURL: String?, emulator: EmulatorInfo? = nil,
-        prices: PriceTable = .defaults, budget: BudgetLimits = BudgetLimits()
+        tool: Tool, manifest: ManifestInfo, startedAt: String, finishedAt: String, status: String, baseURL: String?, emulator: EmulatorInfo?,
+        summary: Summary, jobs: [Job], cuts: [CutEntry]?
     ) {
-
         schemaVersion = Self.schemaVersion
-        tool = Tool(name: "veo-pipeline", version: VeoVersion.string)
-        manifest = ManifestInfo(path: plan.manifestFile, sha256: manifestSHA256, name: plan.name)
-        startedAt = Self.timestamp(result.startedAt)
-        finishedAt = Self.timestamp(result.finishedAt)
-        status = result.status.rawValue
-        self.baseURL = baseURL.map(Self.redactedURL)
-        self.emulated = emulator != nil
-        self.emulator = emulator
-        summary = Summary(
-            total: result.outcomes.count,
-            succeeded: result.outcomes.count { $0.status == .succeeded },
-            failed: result.outcomes.count { $0.status == .failed },
-            skipped: result.outcomes.count { $0.status == .skipped },
-            cached: result.outcomes.count { $0.cached },
-            cost: Self.cost(of: result, prices: prices, budget: budget),
-            requests: Requests(
-                create: result.outcomes.reduce(0) { $0 + ($1.submission.map { $0.resumed ? 0 : $0.attempts } ?? 0) },
-                poll: result.outcomes.reduce(0) { $0 + ($1.delivery?.polls ?? 0) },
-                download: result.outcomes.reduce(0) { $0 + ($1.delivery?.downloadRequests ?? 0) }))
-        cuts = result.cuts.map(CutEntry.init)
-        jobs = result.outcomes.map { outcome in
-            var job = Job(outcome)
-            job.cost = JobCost(estimatedUSD: prices.rate(model: outcome.job.request.model, size: outcome.job.request.size).map {
-                $0 * Double(outcome.job.request.seconds.rawValue)
-            }, charged: outcome.charged)
-            return job
-        }
-    }
-
-    static func cost(of result: RunResult, prices: PriceTable, budget: BudgetLimits) -> CostSummary {
-        let saved = result.outcomes.filter(\.cached).reduce(0.0) { $0 + SpendEstimate.cost(of: $1.job, prices: prices) }
-        let limits = [budget.maxCostThisRun, budget.maxCostTotal].compactMap { $0 }
-        return CostSummary(
-            currency: prices.currency, spentUSD: result.spentThisRun.usd, spentTotalUSD: result.spentTotal.usd, savedByCacheUSD: saved,
-            budgetUSD: limits.min(), remainingUSD: budget.remainingUSD(spentTotal: result.spentTotal, spentThisRun: result.spentThisRun))
+        (self.tool, self.manifest, self.startedAt, self.finishedAt, self.status) = (tool, manifest, startedAt, finishedAt, status)
+        (self.baseURL, self.emulated, self.emulator) = (baseURL.map(Self.redactedURL), emulator != nil, emulator)
+        (self.summary, self.jobs, self.cuts) = (summary, jobs, cuts)
     }
 
     /// `2026-11-30T07:48:27Z`. A value-type format style: the class formatter passed into the job
     /// initialisers crashed the release compiler's copy propagation (Swift 6.3.1).
-    static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
 
     /// A URL without user info or query (where credentials could hide).
-    static func redactedURL(_ url: String) -> String {
+    package static func redactedURL(_ url: String) -> String {
         guard var components = URLComponents(string: url) else { return "<unparseable>" }
         components.user = nil
         components.password = nil

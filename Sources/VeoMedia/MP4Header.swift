@@ -4,8 +4,8 @@ import Foundation
 /// `tkhd`), the fields `ffprobe -show_entries stream=width,height:format=duration` reports, without
 /// starting a process per clip. Returns nil for anything it does not understand (fragmented files,
 /// other containers), and the caller falls back to ffprobe.
-enum MP4Header {
-    enum Probe: Equatable {
+package enum MP4Header {
+    package enum Probe: Equatable {
         case clip(MediaTools.ClipInfo)
         /// An MP4 whose boxes run past the end of the file: cut short.
         case truncated
@@ -13,12 +13,12 @@ enum MP4Header {
         case unknown
     }
 
-    static func probe(_ path: String) -> MediaTools.ClipInfo? {
+    package static func probe(_ path: String) -> MediaTools.ClipInfo? {
         if case .clip(let info) = inspect(path) { return info }
         return nil
     }
 
-    static func inspect(_ path: String) -> Probe {
+    package static func inspect(_ path: String) -> Probe {
         switch moov(path) {
         case .body(let body): parseMoov(body).map(Probe.clip) ?? .unknown
         case .truncated: .truncated
@@ -28,7 +28,7 @@ enum MP4Header {
 
     /// Whether the clip has a sound track (a `trak` whose handler is `soun`); nil when the file is
     /// not a plain MP4 this reader understands.
-    static func hasAudio(_ path: String) -> Bool? {
+    package static func hasAudio(_ path: String) -> Bool? {
         guard case .body(let b) = moov(path) else { return nil }
         return boxes(b, 0..<b.count).contains { type, range in
             type == "trak" && boxes(b, range).contains { child in

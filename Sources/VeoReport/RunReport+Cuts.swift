@@ -1,5 +1,3 @@
-import VeoManifest
-
 extension RunReport {
     /// One cut as it ended: `cuts[]` in the report.
     public struct CutEntry: Codable, Sendable {
@@ -10,6 +8,10 @@ extension RunReport {
             public var start: Double
             public var end: Double?
             public var fadeSeconds: Double
+
+            public init(job: String, sha256: String?, start: Double, end: Double?, fadeSeconds: Double) {
+                (self.job, self.sha256, self.start, self.end, self.fadeSeconds) = (job, sha256, start, end, fadeSeconds)
+            }
 
             enum CodingKeys: String, CodingKey {
                 case job, sha256, start, end
@@ -26,6 +28,22 @@ extension RunReport {
             }
         }
 
+        /// The encoded cut as verified: where it is (relative to the output folder) and what it is.
+        public struct Output: Sendable, Hashable, Codable {
+            public var path: String
+            public var bytes: Int64
+            public var sha256: String
+            public var duration: Double
+            public var width: Int
+            public var height: Int
+            public var fps: Int
+
+            public init(path: String, bytes: Int64, sha256: String, duration: Double, width: Int, height: Int, fps: Int) {
+                (self.path, self.bytes, self.sha256, self.duration) = (path, bytes, sha256, duration)
+                (self.width, self.height, self.fps) = (width, height, fps)
+            }
+        }
+
         public var id: String
         public var line: Int
         public var column: Int
@@ -38,7 +56,7 @@ extension RunReport {
         public var fps: Int
         /// The planned length from the clips' requested seconds.
         public var plannedSeconds: Double
-        public var output: CutOutcome.Output?
+        public var output: Output?
         public var clips: [Clip]
         public var encodeSeconds: Double?
         public var error: String?
@@ -52,24 +70,13 @@ extension RunReport {
             case skippedBecause = "skipped_because"
         }
 
-        init(_ o: CutOutcome) {
-            id = o.cut.id
-            line = o.cut.position.line
-            column = o.cut.position.column
-            status = o.status.rawValue
-            cached = o.cached
-            cacheKey = o.key
-            width = o.cut.size.width
-            height = o.cut.size.height
-            fps = o.cut.fps
-            plannedSeconds = (o.cut.plannedSeconds * 1000).rounded() / 1000
-            output = o.output
-            clips = zip(o.cut.clips, o.clips).map { planned, used in
-                Clip(job: planned.job, sha256: used.sha256, start: planned.start, end: planned.end, fadeSeconds: planned.fade)
-            }
-            encodeSeconds = o.encodeSeconds.map { ($0 * 1000).rounded() / 1000 }
-            error = o.failure
-            skippedBecause = o.skip?.reason
+        public init(
+            id: String, line: Int, column: Int, status: String, cached: Bool, cacheKey: String?, width: Int, height: Int, fps: Int,
+            plannedSeconds: Double, output: Output?, clips: [Clip], encodeSeconds: Double?, error: String?, skippedBecause: String?
+        ) {
+            (self.id, self.line, self.column, self.status, self.cached, self.cacheKey) = (id, line, column, status, cached, cacheKey)
+            (self.width, self.height, self.fps, self.plannedSeconds, self.output, self.clips) = (width, height, fps, plannedSeconds, output, clips)
+            (self.encodeSeconds, self.error, self.skippedBecause) = (encodeSeconds, error, skippedBecause)
         }
 
         // Nulls are written out, so every key is always present.

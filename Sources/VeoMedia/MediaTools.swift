@@ -9,10 +9,18 @@ public struct MediaTools: Sendable {
         public var width: Int
         public var height: Int
         public var duration: Double
+
+        public init(width: Int, height: Int, duration: Double) {
+            (self.width, self.height, self.duration) = (width, height, duration)
+        }
     }
 
     public struct ToolError: UserFacingError, Sendable {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public var ffmpeg: String
@@ -124,7 +132,7 @@ public struct MediaTools: Sendable {
     }
 
     /// ffprobe's JSON for `arguments`; its own words when it cannot read `file`.
-    func probeJSON(_ arguments: [String], of file: String) async throws -> String {
+    package func probeJSON(_ arguments: [String], of file: String) async throws -> String {
         let result = try await Self.starting("ffprobe", at: ffprobe) {
             try await run(
                 executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
@@ -139,7 +147,7 @@ public struct MediaTools: Sendable {
     /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at
     /// all (too long an argument list, no permission) is said in plain words, with the system's
     /// reason. Every launch of ffmpeg and ffprobe goes through here.
-    static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
+    package static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as SubprocessError {
@@ -149,10 +157,10 @@ public struct MediaTools: Sendable {
     }
 
     /// The tools run with this process's environment less its secrets.
-    static let environment = Environment.inherit.updating(
+    package static let environment = Environment.inherit.updating(
         Dictionary(uniqueKeysWithValues: Secrets.environmentNames.map { (Environment.Key(stringLiteral: $0), String?.none) }))
 
-    func executable(_ tool: String) -> Executable {
+    package func executable(_ tool: String) -> Executable {
         tool.contains("/") ? .path(.init(tool)) : .name(tool)
     }
 }
