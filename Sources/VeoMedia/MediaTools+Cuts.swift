@@ -13,10 +13,6 @@ extension MediaTools {
         public var fps: Double
         public var duration: Double
         public var hasAudio: Bool
-
-        public init(width: Int, height: Int, fps: Double, duration: Double, hasAudio: Bool) {
-            (self.width, self.height, self.fps, self.duration, self.hasAudio) = (width, height, fps, duration, hasAudio)
-        }
     }
 
     /// Size, rate and length of a file's first video stream, and whether it has sound.

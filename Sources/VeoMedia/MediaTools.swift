@@ -9,16 +9,12 @@ public struct MediaTools: Sendable {
         public var width: Int
         public var height: Int
         public var duration: Double
-
-        public init(width: Int, height: Int, duration: Double) {
-            (self.width, self.height, self.duration) = (width, height, duration)
-        }
     }
 
     public struct ToolError: UserFacingError, Sendable {
         public var description: String
 
-        public init(description: String) {
+        package init(description: String) {
             self.description = description
         }
     }
@@ -132,7 +128,7 @@ public struct MediaTools: Sendable {
     }
 
     /// ffprobe's JSON for `arguments`; its own words when it cannot read `file`.
-    package func probeJSON(_ arguments: [String], of file: String) async throws -> String {
+    func probeJSON(_ arguments: [String], of file: String) async throws -> String {
         let result = try await Self.starting("ffprobe", at: ffprobe) {
             try await run(
                 executable(ffprobe), arguments: Arguments(["-v", "error"] + arguments + ["-of", "json"]), environment: Self.environment,
@@ -147,7 +143,7 @@ public struct MediaTools: Sendable {
     /// Runs `body`, which starts `tool` (found at `path`); a process that could not be started at
     /// all (too long an argument list, no permission) is said in plain words, with the system's
     /// reason. Every launch of ffmpeg and ffprobe goes through here.
-    package static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
+    static func starting<T>(_ tool: String, at path: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as SubprocessError {
@@ -157,10 +153,10 @@ public struct MediaTools: Sendable {
     }
 
     /// The tools run with this process's environment less its secrets.
-    package static let environment = Environment.inherit.updating(
+    static let environment = Environment.inherit.updating(
         Dictionary(uniqueKeysWithValues: Secrets.environmentNames.map { (Environment.Key(stringLiteral: $0), String?.none) }))
 
-    package func executable(_ tool: String) -> Executable {
+    func executable(_ tool: String) -> Executable {
         tool.contains("/") ? .path(.init(tool)) : .name(tool)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import VeoReport
+import VeoReport
 public import VeoMedia
 import VeoSupport
 

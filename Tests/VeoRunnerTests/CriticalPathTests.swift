@@ -74,4 +74,18 @@ import VeoManifest
         _ = schedule.nextReady()
         #expect(!schedule.keepsSlot(after: "c1"))
     }
+
+    /// Jobs the forecast left out as over budget (`--render-what-fits`) are skipped before the run
+    /// starts, with every job after them; the rest run as planned.
+    @Test func jobsOverBudgetAreSkippedFromTheStartWithTheirDependents() throws {
+        let plan = try plan()
+        var selection = Schedule.Selection(selected: Set(plan.jobs.map(\.id)), forced: [])
+        selection.overBudget = ["c1": "over budget: its estimated 0.40 USD did not fit what the budget had left", "x4": "over budget"]
+        var schedule = Schedule(plan: plan, selection: selection, failFast: false)
+        #expect(schedule.skippedAtStart.map(\.job.id).sorted() == ["c1", "c2", "c3", "x4"])
+        #expect(schedule.skippedAtStart.allSatisfy { $0.skip?.cause == .overBudget })
+        var started: [String] = []
+        while let (job, _, _) = schedule.nextReady() { started.append(job.id) }
+        #expect(started == ["x1", "x2", "x3"])
+    }
 }
