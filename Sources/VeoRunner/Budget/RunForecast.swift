@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import VeoCache
 public import VeoManifest
-public import VeoReport
+import VeoReport
 
 /// What a run would do in its output folder, read before it starts and without changing
 /// anything: which jobs the folder or the shared cache holds, which it would submit and their

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import VeoClient
-import VeoReport
+public import VeoReport
 import VeoSupport
 
 /// What a run does in its output folder beyond the paths (`VeoReport/OutputLayout.swift`):
