@@ -119,6 +119,8 @@ public struct RunResult: Sendable {
 /// The person asked before spending said no: nothing was submitted.
 public struct Declined: UserFacingError, Sendable {
     public var description: String { "not started: the estimate was not accepted; nothing was submitted" }
+
+    public init() {}
 }
 
 /// The identity of an API server for the journal: scheme://host:port, lowercased.
