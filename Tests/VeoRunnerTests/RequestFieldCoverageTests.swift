@@ -170,6 +170,16 @@ struct RequestFieldCoverageTests {
         }
     }
 
+    @Test func anInputFromAnotherShotIsSpelledJobEverywhereButInTheKey() throws {
+        let source = ImageSource.frame(job: "savanna", frame: .last)
+        #expect(source.kind == .job && source.kind.rawValue == "job")
+        #expect(source.kind.keyToken == "frame", "keys written since the first version hash `frame`")
+        #expect(ImageSource.Kind(written: "frame") == .job && ImageSource.Kind(written: "job") == .job)
+        #expect(ImageSource.Kind.allCases.filter { $0 != .job }.allSatisfy { $0.keyToken == $0.rawValue })
+        let input = RunReport.Input(ResolvedInput(role: .firstFrame, source: source, sha256: nil))
+        #expect(input.kind == "job" && input.source == "savanna" && input.frame == "last")
+    }
+
     // MARK: - The schemas
 
     /// `schemas/<name>` of this repository, as JSON.
