@@ -108,7 +108,7 @@ extension VideoAPIClient {
         for upload in uploads {
             parts.append(
                 MultipartBody.File(
-                    field: "input_reference", filename: URL(fileURLWithPath: upload.path).lastPathComponent,
+                    field: RequestFields.inputsWireName, filename: URL(fileURLWithPath: upload.path).lastPathComponent,
                     contentType: upload.format.mimeType, bytes: try readImage(upload.path)
                 )
             )

@@ -92,38 +92,35 @@ struct APIErrorBody: Decodable {
     }
 }
 
-/// The create request's fields as the provider's wire format names them.
+/// The create request's fields as the provider's wire format names them: every field the request
+/// sets, in the order of the field table (`VeoProvider/RequestFields.swift`), under its wire name.
 struct CreateWire {
-    var model: String
-    var prompt: String
-    var seconds: Int
-    var size: String
+    var values: [(name: String, value: FieldValue)]
 
     init(_ request: GenerationRequest) {
-        model = request.model.rawValue
-        prompt = request.prompt
-        seconds = request.seconds.rawValue
-        size = request.size.rawValue
+        values = RequestFields.values(of: request).map { ($0.field.wireName, $0.value) }
     }
 
     /// The text fields of a multipart body, in the order they are sent.
     var fields: [(String, String)] {
-        [("model", model), ("prompt", prompt), ("seconds", String(seconds)), ("size", size)]
+        values.map { ($0.name, $0.value.text) }
     }
 
-    /// The JSON body (every image is a URL).
+    /// The JSON body (every image is a URL): each field as a string, number or boolean.
     func json(imageURLs: [String]) throws -> ByteBuffer {
         struct Body: Encodable {
-            var model: String
-            var prompt: String
-            var seconds: Int
-            var size: String
-            var input_reference: [String]?
+            var values: [(name: String, value: FieldValue)]
+            var imageURLs: [String]
+
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: FieldKey.self)
+                for (name, value) in values { try c.encode(value, forKey: FieldKey(name)) }
+                if !imageURLs.isEmpty { try c.encode(imageURLs, forKey: FieldKey(RequestFields.inputsWireName)) }
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let body = Body(model: model, prompt: prompt, seconds: seconds, size: size, input_reference: imageURLs.isEmpty ? nil : imageURLs)
-        return ByteBuffer(data: try encoder.encode(body))
+        return ByteBuffer(data: try encoder.encode(Body(values: values, imageURLs: imageURLs)))
     }
 }
 

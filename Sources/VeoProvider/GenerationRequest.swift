@@ -71,12 +71,38 @@ public enum ImageSource: Sendable, Hashable {
         }
     }
 
-    /// "file", "url" or "frame": the kind recorded in cache keys.
-    public var kind: String {
+    /// What kind of source it is.
+    public var kind: Kind {
         switch self {
-        case .file: "file"
-        case .url: "url"
-        case .frame: "frame"
+        case .file: .file
+        case .url: .url
+        case .frame: .job
+        }
+    }
+
+    /// The frame taken, for a frame of an upstream job.
+    public var framePosition: FramePosition? {
+        if case .frame(_, let frame) = self { return frame }
+        return nil
+    }
+
+    /// The kind of an input's source, one name wherever it is written out: the report's and the
+    /// plan JSON's `kind`, the contact sheet.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case file
+        case url
+        /// A frame of another job's clip.
+        case job
+
+        /// A kind as written; `frame` (the content key's spelling) is read as ``job``.
+        public init?(written: String) {
+            if written == "frame" { self = .job } else { self.init(rawValue: written) }
+        }
+
+        /// The token hashed into content keys: `frame` for ``job``, as every key written since the
+        /// first version spells it (changing it would orphan every cached clip made from a frame).
+        public var keyToken: String {
+            self == .job ? "frame" : rawValue
         }
     }
 }

@@ -19,9 +19,9 @@ public enum RequestViolation: Sendable, Hashable {
     /// The request field that breaks the rule, as the provider's API names it.
     public var field: String {
         switch self {
-        case .emptyPrompt: "prompt"
-        case .fullHDNeedsEightSeconds: "size"
-        case .referenceCount, .referencesWithFrames, .lastFrameWithoutFirst, .repeatedFrame, .mixedURLsAndUploads: "input_reference"
+        case .emptyPrompt: RequestFields.prompt.wireName
+        case .fullHDNeedsEightSeconds: RequestFields.size.wireName
+        case .referenceCount, .referencesWithFrames, .lastFrameWithoutFirst, .repeatedFrame, .mixedURLsAndUploads: RequestFields.inputsWireName
         }
     }
 
@@ -49,11 +49,8 @@ public enum RequestViolation: Sendable, Hashable {
 public enum RequestRules {
     /// Every rule `request` breaks, in a stable order; empty when the provider would accept it.
     public static func violations(of request: GenerationRequest) -> [RequestViolation] {
-        var found: [RequestViolation] = []
-        if request.prompt.allSatisfy(\.isWhitespace) { found.append(.emptyPrompt) }
-        if request.size.is1080p && request.seconds != .fullHD {
-            found.append(.fullHDNeedsEightSeconds(size: request.size, seconds: request.seconds))
-        }
+        // Each field's own rules (RequestFields), then the rules of the input images.
+        var found = RequestFields.all.flatMap { $0.violations(of: request) }
         let roles = request.inputs.map(\.role)
         let references = roles.count { $0 == .reference }
         let firsts = roles.count { $0 == .firstFrame }

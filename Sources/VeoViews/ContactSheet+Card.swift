@@ -1,4 +1,5 @@
 import Foundation
+import VeoProvider
 import VeoRunner
 
 /// One job's card: the clip, what was asked for, how it ended.
@@ -14,10 +15,20 @@ struct Card {
         out += "<p class=\"badges\"><span class=\"status-label\">\(HTML.escape(status))</span>\(job.take > 1 || job.variant != nil ? " <span class=\"job-id\">\(HTML.escape(job.id))</span>" : "")</p>\n"
         out += media()
         out += outcome()
-        out += "<p class=\"prompt\">\(HTML.escape(job.request.prompt))</p>\n"
+        out += prose()
         out += inputs()
         out += facts()
         return out + "</article>\n"
+    }
+
+    /// The request's prose fields (the prompt), each its own paragraph; the other fields are
+    /// facts (`RequestFields`: each field says how it is shown).
+    private func prose() -> String {
+        var out = ""
+        for (field, value) in job.request.values where field.display == .prose {
+            out += "<p class=\"\(HTML.escape(field.name.replacingOccurrences(of: "_", with: "-")))\">\(HTML.escape(field.shown(value)))</p>\n"
+        }
+        return out
     }
 
     private func title() -> String {
@@ -59,11 +70,11 @@ struct Card {
             if let sha = input.sha256, let thumb = sheet.thumbnails.images[sha] {
                 out += "<img loading=\"lazy\" src=\"\(HTML.escape(HTML.relativeURL(thumb)))\" alt=\"\(HTML.escape(role)): \(HTML.escape(input.source))\" height=\"54\"> "
             }
-            switch input.kind {
-            case "job":
+            switch ImageSource.Kind(written: input.kind) {
+            case .job:
                 let frame = input.frame ?? "last"
                 out += "<a href=\"#\(HTML.escape(HTML.anchor(job: input.source)))\">\(HTML.escape(frame)) frame of \(HTML.escape(input.source))</a>"
-            case "url":
+            case .url:
                 out += "<span class=\"url\">\(HTML.escape(input.source))</span>"
             default:
                 out += "<span class=\"file\">\(HTML.escape(input.source))</span>"
@@ -74,9 +85,10 @@ struct Card {
     }
 
     private func facts() -> String {
-        let r = job.request
         var out = "<dl class=\"facts\">\n"
-        out += sheet.fact("Model", r.model) + sheet.fact("Size", r.size) + sheet.fact("Seconds", "\(r.seconds)")
+        for (field, value) in job.request.values {
+            if case .fact(let label) = field.display { out += sheet.fact(label, field.shown(value)) }
+        }
         if let cost = Totals.estimate(job, prices: sheet.prices) {
             out += sheet.fact(job.cached ? "Cost (saved)" : "Cost (estimate)", String(format: "%.2f %@", cost, sheet.prices.currency))
         }

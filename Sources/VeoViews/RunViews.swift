@@ -48,7 +48,7 @@ public enum RunViews {
             guard let sha = input.sha256 else { continue }
             if let known = files[sha] {
                 images.append(.init(sha256: sha, path: known))
-            } else if input.kind == "job", let frame = FramePosition(rawValue: input.frame ?? "") {
+            } else if ImageSource.Kind(written: input.kind) == .job, let frame = FramePosition(rawValue: input.frame ?? "") {
                 images.append(.init(sha256: sha, path: layout.framePath(job: input.source, frame: frame)))
             } else if input.kind == "file" {
                 let path = FilePaths.resolve(input.source, against: manifestFolder)

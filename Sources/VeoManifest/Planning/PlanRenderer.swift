@@ -1,4 +1,5 @@
 public import Foundation
+import VeoProvider
 import VeoSupport
 
 /// Shows a plan as a table (people), JSON (machines) or Graphviz DOT.
@@ -131,20 +132,33 @@ public struct PlanRenderer: Sendable {
     // MARK: - JSON
 
     struct JSONPlan: Encodable {
+        /// A job: its id and place, and its request's fields as the field table names them
+        /// (`RequestFields`; the fields it does not set are absent).
         struct Job: Encodable {
             var id: String
             var shot: String
             var variant: String?
             var take: Int
-            var model: String
-            var prompt: String
-            var seconds: Int
-            var size: String
+            var request: [(field: RequestField, value: FieldValue)]
             var inputs: [Input]
             var depends_on: [String]
             var cached: Bool?
             var line: Int
             var column: Int
+
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: FieldKey.self)
+                try c.encode(id, forKey: "id")
+                try c.encode(shot, forKey: "shot")
+                try c.encodeIfPresent(variant, forKey: "variant")
+                try c.encode(take, forKey: "take")
+                for (field, value) in request { try c.encode(value, forKey: FieldKey(field.name)) }
+                try c.encode(inputs, forKey: "inputs")
+                try c.encode(depends_on, forKey: "depends_on")
+                try c.encodeIfPresent(cached, forKey: "cached")
+                try c.encode(line, forKey: "line")
+                try c.encode(column, forKey: "column")
+            }
         }
         struct Input: Encodable {
             var role: String
@@ -204,14 +218,15 @@ public struct PlanRenderer: Sendable {
     public func json() -> Data {
         let jobs = plan.jobs.map { job in
             JSONPlan.Job(
-                id: job.id, shot: job.shot, variant: job.variant, take: job.take, model: job.request.model.rawValue,
-                prompt: job.request.prompt, seconds: job.request.seconds.rawValue, size: job.request.size.rawValue,
+                id: job.id, shot: job.shot, variant: job.variant, take: job.take, request: RequestFields.values(of: job.request),
                 inputs: job.request.inputs.map { input in
+                    let value: String
                     switch input.source {
-                    case .file(let path, _): JSONPlan.Input(role: input.role.rawValue, kind: "file", value: path, frame: nil)
-                    case .url(let url): JSONPlan.Input(role: input.role.rawValue, kind: "url", value: url, frame: nil)
-                    case .frame(let job, let frame): JSONPlan.Input(role: input.role.rawValue, kind: "job", value: job, frame: frame.rawValue)
+                    case .file(let path, _): value = path
+                    case .url(let url): value = url
+                    case .frame(let job, _): value = job
                     }
+                    return JSONPlan.Input(role: input.role.rawValue, kind: input.source.kind.rawValue, value: value, frame: input.source.framePosition?.rawValue)
                 },
                 depends_on: job.dependencies, cached: cached.map { $0.contains(job.id) }, line: job.position.line, column: job.position.column)
         }

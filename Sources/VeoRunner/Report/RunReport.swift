@@ -99,10 +99,12 @@ public struct RunReport: Codable, Sendable {
         init(_ input: ResolvedInput) {
             role = input.role.rawValue
             sha256 = input.sha256
+            kind = input.source.kind.rawValue
+            frame = input.source.framePosition?.rawValue
             switch input.source {
-            case .file(_, let written): (kind, source, frame) = ("file", written, nil)
-            case .url(let url): (kind, source, frame) = ("url", url, nil)
-            case .frame(let job, let position): (kind, source, frame) = ("job", job, position.rawValue)
+            case .file(_, let written): source = written
+            case .url(let url): source = url
+            case .frame(let job, _): source = job
             }
         }
 
@@ -117,21 +119,6 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
-    public struct Request: Codable, Sendable {
-        public var model: String
-        public var prompt: String
-        public var seconds: Int
-        public var size: String
-        public var inputs: [Input]
-
-        init(_ request: GenerationRequest, inputs: [ResolvedInput]) {
-            model = request.model.rawValue
-            prompt = request.prompt
-            seconds = request.seconds.rawValue
-            size = request.size.rawValue
-            self.inputs = inputs.map(Input.init)
-        }
-    }
 
     public struct Output: Codable, Sendable {
         public var path: String

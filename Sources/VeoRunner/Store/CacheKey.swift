@@ -4,10 +4,16 @@ public import VeoManifest
 public import VeoProvider
 public import VeoSupport
 
-/// A job's content key: sha256 over the canonical request (model, expanded prompt, seconds, size)
-/// and the bytes of every input image, in order (for an upstream frame, the upstream clip's sha256
-/// and which frame), plus the variant and take: takes and variants are independent generations
-/// even when their requests are equal. Renaming a shot keeps its key.
+/// A job's content key: sha256 over the canonical request and the bytes of every input image, in
+/// order (for an upstream frame, the upstream clip's sha256 and which frame), plus the variant and
+/// take: takes and variants are independent generations even when their requests are equal.
+/// Renaming a shot keeps its key.
+///
+/// The request's fields come from the field table (`VeoProvider/RequestFields.swift`): the
+/// `.always` fields (model, expanded prompt, seconds, size) at their fixed place first, then the
+/// variant, take and inputs, then each `.whenSet` field the request sets, as its name and value.
+/// So a field added to the table leaves every key written before it unchanged, and two requests
+/// that differ in any field never share a key (`CacheKeyPinTests`, `RequestFieldCoverageTests`).
 public enum CacheKey {
     public static let version = "veo-pipeline-key-1"
 
@@ -23,18 +29,20 @@ public enum CacheKey {
             hasher.update(data: bytes)
         }
         field(version)
-        field(request.model.rawValue)
-        field(request.prompt)
-        field(String(request.seconds.rawValue))
-        field(request.size.rawValue)
+        let set = RequestFields.values(of: request)
+        for (f, value) in set where f.presence == .always { field(value.text) }
         field(variant ?? "")
         field(String(take))
         field(String(request.inputs.count))
         for (input, identity) in zip(request.inputs, identities) {
             field(input.role.rawValue)
-            field(input.source.kind)
+            field(input.source.kind.keyToken)
             field(identity)
-            if case .frame(_, let frame) = input.source { field(frame.rawValue) } else { field("") }
+            field(input.source.framePosition?.rawValue ?? "")
+        }
+        for (f, value) in set where f.presence == .whenSet {
+            field(f.name)
+            field(value.text)
         }
         return Hex.encode(hasher.finalize())
     }
